@@ -1,0 +1,110 @@
+"""nbtorch: a compact deep-learning library with PyTorch's API, built to be read.
+
+``import nbtorch as torch`` runs ordinary PyTorch course code: tensors, autograd,
+``nn``, ``optim``, data loading and vision, on numpy and Numba (and Numba CUDA).
+"""
+
+__version__ = "0.1.0"
+
+from . import _tensor_methods  # noqa: F401  (binds the Tensor methods)
+from ._config import show_config
+from ._creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._device import device
+from ._dtype import (
+    bool_ as bool,  # noqa: A001
+)
+from ._dtype import (
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._ops.arithmetic import add, div, divide, mul, multiply, neg, negative, pow, rsub, sub
+from ._ops.arithmetic import subtract, true_divide
+from ._ops.convert import to
+from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
+from ._ops.pointwise import eq, exp, floor_divide, ge, gt, le, log, lt, ne, relu, sigmoid
+from ._ops.pointwise import sqrt, tanh, where
+from ._ops.reduce import mean, sum
+from ._ops.shape import (
+    clone,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unflatten,
+    unsqueeze,
+)
+from ._tensor import Size, Tensor
+from ._tensor_str import set_printoptions
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .random import (
+    Generator,
+    bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
+
+half = float16
+float = float32  # noqa: A001
+double = float64
+short = int16
+int = int32  # noqa: A001
+long = int64

@@ -1,0 +1,32 @@
+"""Backends: the arrays that hold tensor data, and the kernels that compute on them.
+
+Every backend is a module with the same interface: numpy's function names
+(``add``, ``exp``, ``sum``, ``matmul``, ...) plus a few kernels of our own
+(``scatter_add``, ``col2im``, ...). Ops in ``nbtorch._ops`` never import numpy
+directly for math; they ask ``backend_of(array)`` and call through it, so the
+same op runs on a numpy array (cpu) or a Numba device array (cuda).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import cpu
+
+
+def backend_of(array):
+    """The backend module that owns ``array``."""
+    if type(array) is np.ndarray:
+        return cpu
+    from . import cuda  # imported on first use: `import nbtorch` never loads numba.cuda
+
+    return cuda
+
+
+def backend_for(device):
+    """The backend module for an ``nbtorch.device``."""
+    if device.type == "cpu":
+        return cpu
+    from . import cuda
+
+    return cuda

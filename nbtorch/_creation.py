@@ -1,0 +1,279 @@
+"""Making tensors: from data (``tensor``, ``from_numpy``) and by shape (``zeros``, ``arange``...).
+
+Each function builds a numpy array (or asks the cuda backend for a device array) and wraps it.
+Float data gets the default dtype (float32), integer data int64 and bools bool, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _backend
+from . import _device as dv
+from . import _dtype as dt
+from ._tensor import Tensor
+
+
+def _infer_dtype(data) -> np.dtype:
+    """numpy arrays and numpy scalars keep their dtype; Python data follows PyTorch."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return dt.from_numpy_dtype(data.dtype).numpy
+    kind = np.asarray(data).dtype.kind
+    if kind == "b":
+        return dt.bool_.numpy
+    if kind in "iu":
+        return dt.int64.numpy
+    if kind == "f":
+        return dt.get_default_dtype().numpy
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _to_nested_arrays(data):
+    """Replace tensors inside (nested) lists by their values, so numpy can read them."""
+    if isinstance(data, Tensor):
+        return data.detach().cpu()._array
+    if isinstance(data, (list, tuple)):
+        return [_to_nested_arrays(d) for d in data]
+    return data
+
+
+def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
+    device = dv.as_device(device)
+    if device.type != "cpu":
+        array = _backend.backend_for(device).from_numpy(array, device)
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad = True  # the property checks for a floating point dtype
+    return t
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested lists, a numpy array)."""
+    if isinstance(data, Tensor):
+        out = data.detach().clone()
+        if dtype is not None or device is not None:
+            out = out.to(device=device, dtype=dtype)
+        return out.requires_grad_(requires_grad) if requires_grad else out
+    data = _to_nested_arrays(data)
+    try:
+        np_dtype = dt.to_numpy_dtype(dtype) if dtype is not None else _infer_dtype(data)
+        array = np.array(data, dtype=np_dtype)
+    except ValueError as e:
+        raise ValueError(f"could not build a tensor from the data: {e}") from None
+    return _finish(array, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor``, but shares memory with a numpy array (or tensor) when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None and device is None else data.to(device=device, dtype=dtype)
+    if isinstance(data, np.ndarray) and dv.as_device(device).type == "cpu":
+        d = dt.from_numpy_dtype(data.dtype) if dtype is None else dtype
+        return Tensor._make(data.astype(dt.to_numpy_dtype(d), copy=False))
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a numpy array: changing one changes the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dt.from_numpy_dtype(array.dtype)  # raises TypeError for unsupported dtypes
+    return Tensor._make(array)
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"size must be a tuple of ints, but got {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(size)}"
+            )
+    return tuple(int(s) for s in size)
+
+
+def _float_dtype(dtype) -> np.dtype:
+    return dt.get_default_dtype().numpy if dtype is None else dt.to_numpy_dtype(dtype)
+
+
+def _filled(shape, value, dtype, device, requires_grad) -> Tensor:
+    device = dv.as_device(device)
+    B = _backend.backend_for(device)
+    if device.type == "cpu":
+        array = B.full(shape, value, dtype=dtype)
+    else:
+        array = B.full(shape, value, dtype=dtype, device=device)
+    t = Tensor._make(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _filled(_size(size), 0, _float_dtype(dtype), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """A tensor of ones."""
+    return _filled(_size(size), 1, _float_dtype(dtype), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kwargs) -> Tensor:
+    """A tensor whose values are whatever was in memory (here: zeros, to stay deterministic)."""
+    return _filled(_size(size), 0, _float_dtype(dtype), device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (its dtype inferred from the value, as in PyTorch)."""
+    if dtype is None:
+        dtype = dt.scalar_dtype(fill_value)
+    return _filled(_size((size,)), fill_value, dt.to_numpy_dtype(dtype), device, requires_grad)
+
+
+def _like(input, dtype, device):
+    return (input.dtype.numpy if dtype is None else dt.to_numpy_dtype(dtype),
+            input.device if device is None else device)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+    """Zeros with the shape (and by default dtype and device) of ``input``."""
+    d, dev = _like(input, dtype, device)
+    return _filled(input._array.shape, 0, d, dev, requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+    """Ones with the shape (and by default dtype and device) of ``input``."""
+    d, dev = _like(input, dtype, device)
+    return _filled(input._array.shape, 1, d, dev, requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+    """An uninitialised (here: zero) tensor like ``input``."""
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              **kwargs) -> Tensor:
+    """``fill_value`` everywhere, with the shape of ``input``."""
+    d, dev = _like(input, dtype, device)
+    return _filled(input._array.shape, fill_value, d, dev, requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dt.int64 if is_int else dt.get_default_dtype()
+    np_dtype = dt.to_numpy_dtype(dtype)
+    array = np.arange(start, end, step, dtype=np.float64).astype(np_dtype) \
+        if np_dtype.kind == "f" else np.arange(start, end, step, dtype=np_dtype)
+    return _finish(array, device, requires_grad)
+
+
+def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``torch.range`` (deprecated in PyTorch): includes ``end``; always float."""
+    n = int(np.floor((end - start) / step)) + 1
+    array = (start + step * np.arange(n, dtype=np.float64)).astype(_float_dtype(dtype))
+    return _finish(array, device, requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    array = np.linspace(start, end, steps, dtype=np.float64).astype(_float_dtype(dtype))
+    return _finish(array, device, requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    array = (base ** np.linspace(start, end, steps, dtype=np.float64)).astype(_float_dtype(dtype))
+    return _finish(array, device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None,
+        requires_grad: bool = False) -> Tensor:
+    """The identity matrix (ones on the diagonal), n x m."""
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
+
+
+def _legacy_new(cls, default: dt.dtype, *args, device=None):
+    """``FloatTensor(2, 3)`` makes an uninitialised (zero) 2x3 tensor; ``FloatTensor([1, 2])``
+    copies data. The legacy constructors the course notes still use."""
+    if len(args) == 0:
+        array = np.zeros((0,), dtype=default.numpy)
+    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        array = np.zeros(_size(args), dtype=default.numpy)
+    elif len(args) == 1 and isinstance(args[0], Tensor):
+        array = args[0].detach().cpu()._array.astype(default.numpy)
+    elif len(args) == 1:
+        array = np.array(_to_nested_arrays(args[0]), dtype=default.numpy)
+    else:
+        raise TypeError(f"new(): invalid arguments {args}")
+    t = object.__new__(cls)
+    t._array = _finish(array, device, False)._array
+    from ._tensor import VersionCounter
+
+    t._version_counter = VersionCounter()
+    return t
+
+
+def _legacy(default: dt.dtype, name: str):
+    def constructor(*args, device=None):
+        return _legacy_new(Tensor, default, *args, device=device)
+
+    constructor.__name__ = name
+    constructor.__doc__ = (f"Legacy ``torch.{name}``: ``{name}(2, 3)`` (shape) or "
+                           f"``{name}(data)``; dtype {default.name}.")
+    return constructor
+
+
+FloatTensor = _legacy(dt.float32, "FloatTensor")
+DoubleTensor = _legacy(dt.float64, "DoubleTensor")
+HalfTensor = _legacy(dt.float16, "HalfTensor")
+LongTensor = _legacy(dt.int64, "LongTensor")
+IntTensor = _legacy(dt.int32, "IntTensor")
+ShortTensor = _legacy(dt.int16, "ShortTensor")
+CharTensor = _legacy(dt.int8, "CharTensor")
+ByteTensor = _legacy(dt.uint8, "ByteTensor")
+BoolTensor = _legacy(dt.bool_, "BoolTensor")
+
+
+# -- tensor.new_* : same dtype and device as an existing tensor ------------------------------
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A new tensor from ``data`` with this tensor's dtype and device by default."""
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
+                 requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return ones(*size, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return new_zeros(self, *size, dtype=dtype, device=device, requires_grad=requires_grad)

@@ -1,0 +1,98 @@
+"""Small helpers shared by the op modules: operand arrays, dtype promotion, dims."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _backend
+from .. import _dtype as dt
+from .._tensor import Tensor, _wrap_dim
+
+
+def array_of(x):
+    """The backend array of a tensor, or the Python number itself."""
+    return x._array if isinstance(x, Tensor) else x
+
+
+def backend(x):
+    """The backend module of a tensor's array."""
+    return _backend.backend_of(x._array)
+
+
+def check_same_device(x, y) -> None:
+    if type(x) is not type(y) and x.ndim and y.ndim:
+        dx = "cpu" if type(x) is np.ndarray else str(x.device)
+        dy = "cpu" if type(y) is np.ndarray else str(y.device)
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{dx} and {dy}!"
+        )
+
+
+def promoted_dtype(*operands) -> dt.dtype:
+    """PyTorch's result dtype for tensors and Python numbers used together."""
+    dims = zero = scal = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = dt._FROM_NUMPY[x._array.dtype]
+            if x._array.ndim:
+                dims = d if dims is None else dt.promote_types(dims, d)
+            else:
+                zero = d if zero is None else dt.promote_types(zero, d)
+        elif x is not None:
+            d = dt.scalar_dtype(x)
+            scal = d if scal is None else dt.promote_types(scal, d)
+    return dt.result_type(dims, zero, scal)
+
+
+def binary_arrays(a, b, to_float: bool = False):
+    """The arrays of two operands, cast to their common (promoted) dtype.
+
+    Python numbers stay Python numbers (numpy treats them as "weak", like PyTorch).
+    ``to_float`` lifts integer results to the default float (true division).
+    """
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        x, y = a._array, b._array
+        check_same_device(x, y)
+        if x.dtype == y.dtype and not (to_float and x.dtype.kind != "f"):
+            return x, y
+    else:
+        x, y = array_of(a), array_of(b)
+    target = promoted_dtype(a, b)
+    if to_float and not target.is_floating_point:
+        target = dt.get_default_dtype()
+    nd = target.numpy
+    if isinstance(a, Tensor):
+        x = x if x.dtype == nd else x.astype(nd)
+    elif isinstance(x, np.generic):
+        x = x.item()  # numpy scalars are not "weak" in numpy; Python numbers are
+    if isinstance(b, Tensor):
+        y = y if y.dtype == nd else y.astype(nd)
+    elif isinstance(y, np.generic):
+        y = y.item()
+    return x, y
+
+
+def unary_float(x):
+    """The array of ``x``, lifted to the default float when it is an integer tensor
+    (``exp`` of an int tensor is float in PyTorch)."""
+    a = x._array
+    if a.dtype.kind != "f":
+        return a.astype(dt.get_default_dtype().numpy)
+    return a
+
+
+def normalize_dims(dim, ndim: int) -> tuple:
+    """``dim`` (None, an int or a sequence) as a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        dims = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
+        if len(dims) != len(dim):
+            raise RuntimeError("dim appears multiple times in the list of dims")
+        return dims
+    return (_wrap_dim(dim, ndim),)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    return _wrap_dim(dim, ndim)

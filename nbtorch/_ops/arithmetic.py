@@ -1,0 +1,270 @@
+"""Elementwise arithmetic: + - * / // % ** with broadcasting and PyTorch's dtype promotion.
+
+Each backward returns ``grad * (local derivative)``, then ``sum_to_size`` undoes the
+broadcasting: if ``a`` of shape (3, 1) was broadcast against (3, 4), its gradient is summed
+over the broadcast dimension back to (3, 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd.function import Function
+from ._util import binary_arrays
+from .reduce import sum_to_size
+
+
+def _shape(x):
+    return x._array.shape if hasattr(x, "_array") else ()
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        ctx.shapes = (_shape(a), _shape(b))
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sa, sb = ctx.shapes
+        ga, gb = ctx.needs_input_grad
+        return (sum_to_size(grad, sa) if ga else None, sum_to_size(grad, sb) if gb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return _tangent_sum(ta, tb)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        if getattr(x, "dtype", None) == bool and getattr(y, "dtype", bool) == bool:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead."
+            )
+        ctx.shapes = (_shape(a), _shape(b))
+        return x - y
+
+    @staticmethod
+    def backward(ctx, grad):
+        sa, sb = ctx.shapes
+        ga, gb = ctx.needs_input_grad
+        return (sum_to_size(grad, sa) if ga else None, sum_to_size(-grad, sb) if gb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return _tangent_sum(ta, None if tb is None else -tb)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        _save_operands(ctx, a, b)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = _saved_or_scalars(ctx)
+        ga, gb = ctx.needs_input_grad
+        return (
+            sum_to_size(grad * b, a.shape) if ga else None,
+            sum_to_size(grad * a, b.shape) if gb else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = _saved_or_scalars(ctx)
+        return _tangent_sum(None if ta is None else ta * b, None if tb is None else a * tb)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b, to_float=True)
+        _save_operands(ctx, a, b)
+        return x / y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = _saved_or_scalars(ctx)
+        ga, gb = ctx.needs_input_grad
+        return (
+            sum_to_size(grad / b, a.shape) if ga else None,
+            sum_to_size(-grad * a / (b * b), b.shape) if gb else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = _saved_or_scalars(ctx)
+        return _tangent_sum(None if ta is None else ta / b,
+                            None if tb is None else -tb * a / (b * b))
+
+
+class Pow(Function):
+    """``a ** b``; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a == 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = binary_arrays(a, b)
+        if getattr(x, "dtype", None) is not None and x.dtype.kind in "iu" \
+                and not hasattr(b, "_array") and y < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        _save_operands(ctx, a, b)
+        return x**y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = _saved_or_scalars(ctx)
+        ga, gb = ctx.needs_input_grad
+        da = sum_to_size(grad * b * a ** (b - 1), a.shape) if ga else None
+        db = sum_to_size(grad * a**b * _log_or_zero(a), b.shape) if gb else None
+        return da, db
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = _saved_or_scalars(ctx)
+        return _tangent_sum(None if ta is None else ta * b * a ** (b - 1),
+                            None if tb is None else tb * a**b * _log_or_zero(a))
+
+
+def _log_or_zero(a):
+    """log(a), with 0 where a == 0 (the limit PyTorch uses for d(a**b)/db)."""
+    if not hasattr(a, "_array"):
+        return math.log(a) if a != 0 else 0.0
+    from .pointwise import log, where
+
+    zero = a == 0
+    return where(zero, 0.0, log(where(zero, 1.0, a)))
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        if a._array.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        return -a._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+    @staticmethod
+    def jvp(ctx, t):
+        return -t
+
+
+def _save_operands(ctx, a, b):
+    """Save tensor operands for backward and remember Python-number operands as they are."""
+    ta, tb = hasattr(a, "_array"), hasattr(b, "_array")
+    ctx.save_for_backward(a if ta else None, b if tb else None)
+    ctx.scalars = (None if ta else a, None if tb else b)
+
+
+def _saved_or_scalars(ctx):
+    """The two operands for a backward formula: saved tensors, or the Python numbers."""
+    saved = ctx.saved_tensors
+    a, b = ctx.scalars
+    return (a if saved[0] is None else saved[0], b if saved[1] is None else saved[1])
+
+
+def _tangent_sum(ta, tb):
+    if ta is None:
+        return tb
+    if tb is None:
+        return ta
+    return ta + tb
+
+
+# -- the public functions --------------------------------------------------------------------
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other``, broadcasting (``torch.add``)."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _out(Add.apply(input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other`` (``torch.sub``)."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _out(Sub.apply(input, other), out)
+
+
+subtract = sub
+
+
+def mul(input, other, *, out=None):
+    """Elementwise product (``torch.mul``)."""
+    return _out(Mul.apply(input, other), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division, or ``rounding_mode='trunc'``/``'floor'`` (``torch.div``)."""
+    if rounding_mode is None:
+        return _out(Div.apply(input, other), out)
+    from .pointwise import floor_divide, trunc_divide
+
+    if rounding_mode == "floor":
+        return _out(floor_divide(input, other), out)
+    if rounding_mode == "trunc":
+        return _out(trunc_divide(input, other), out)
+    raise ValueError(
+        f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        f"'{rounding_mode}'"
+    )
+
+
+divide = true_divide = div
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent`` elementwise (``torch.pow``)."""
+    return _out(Pow.apply(input, exponent), out)
+
+
+def neg(input, *, out=None):
+    """``-input`` (``torch.neg``)."""
+    return _out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    return sub(other, input, alpha=alpha)
+
+
+def _out(result, out):
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+
+    return copy_into_out(out, result)
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    method.__name__ = f"__r{fn.__name__}__"
+    method.__doc__ = f"``other {fn.__name__} self`` with the tensor on the right."
+    return method
+
+
+radd = _reflected(add)
+rmul = _reflected(mul)
+rtruediv = _reflected(div)
+rpow = _reflected(pow)

@@ -1,0 +1,195 @@
+"""Indexing: ``x[key]`` and ``x[key] = value``.
+
+Basic indexing (ints, slices, ``None``, ``...``) returns a view. Advanced indexing (integer
+or boolean tensors and lists) copies. The backward of ``x[key]`` puts the gradient back
+where the elements came from, *adding* where an index repeats (``x[[0, 0]]`` uses x[0]
+twice, so x[0] gets both gradients).
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ._util import backend
+
+
+def _convert_key(key):
+    """Turn tensors inside an index into backend arrays; return (key, is_basic)."""
+    from .._tensor import Tensor
+
+    items = key if isinstance(key, tuple) else (key,)
+    out, basic = [], True
+    for k in items:
+        if isinstance(k, Tensor):
+            if k._array.dtype.kind not in "iub":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            k = k._array
+            basic = False
+        elif isinstance(k, (list, tuple)):
+            basic = False
+        elif not (k is None or k is Ellipsis or isinstance(k, (int, slice))):
+            if hasattr(k, "__index__"):
+                k = k.__index__()
+            else:
+                raise IndexError(
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                    f"Variables are valid indices (got {type(k).__name__})"
+                )
+        out.append(k)
+    for k in out:
+        if isinstance(k, slice) and k.step is not None and k.step <= 0:
+            raise ValueError("step must be greater than zero")
+    return (tuple(out) if isinstance(key, tuple) else out[0]), basic
+
+
+def _check_bounds(shape, key):
+    """Raise PyTorch's IndexError for an out-of-range integer index."""
+    items = key if isinstance(key, tuple) else (key,)
+    dim = 0
+    for k in items:
+        if k is None:
+            continue
+        if k is Ellipsis:
+            dim = len(shape) - sum(1 for j in items if j is not None and j is not Ellipsis)
+            continue
+        if isinstance(k, int):
+            if dim >= len(shape):
+                raise IndexError(
+                    f"too many indices for tensor of dimension {len(shape)}"
+                )
+            if not -shape[dim] <= k < shape[dim]:
+                raise IndexError(
+                    f"index {k} is out of bounds for dimension {dim} with size {shape[dim]}"
+                )
+        dim += 1
+    if dim > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+
+
+class BasicIndex(Function):
+    """``x[ints, slices, None, ...]``: a view."""
+
+    _view_of_input = True
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.shape, ctx.key = x._array.shape, key
+        return x._array[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexBackward.apply(grad, ctx.key, ctx.shape), None
+
+    @staticmethod
+    def jvp(ctx, t, key):
+        return BasicIndex.apply(t, key)
+
+
+class AdvancedIndex(Function):
+    """``x[tensor or list or mask]``: a copy."""
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.shape, ctx.key = x._array.shape, key
+        try:
+            return x._array[key]
+        except IndexError as e:
+            raise IndexError(str(e)) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexBackward.apply(grad, ctx.key, ctx.shape), None
+
+    @staticmethod
+    def jvp(ctx, t, key):
+        return AdvancedIndex.apply(t, key)
+
+
+class IndexBackward(Function):
+    """Scatter-add ``grad`` into zeros of ``shape`` at ``key`` (the backward of indexing)."""
+
+    @staticmethod
+    def forward(ctx, grad, key, shape):
+        ctx.key = key
+        B = backend(grad)
+        out = B.zeros(shape, dtype=grad._array.dtype)
+        B.index_add_at(out, key, grad._array)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return index(gg, ctx.key), None, None
+
+
+def index(input, key):
+    """``input[key]`` with a key already converted (used by backward formulas)."""
+    is_basic = not any(
+        hasattr(k, "shape") or isinstance(k, (list, tuple))
+        for k in (key if isinstance(key, tuple) else (key,))
+    )
+    return (BasicIndex if is_basic else AdvancedIndex).apply(input, key)
+
+
+def getitem(input, key):
+    """``input[key]``: a view for basic indexing, a copy for advanced indexing."""
+    key, basic = _convert_key(key)
+    if basic:
+        _check_bounds(input._array.shape, key)
+        return BasicIndex.apply(input, key)
+    return AdvancedIndex.apply(input, key)
+
+
+class IndexPut(Function):
+    """``out = x.clone(); out[key] = value``: the out-of-place form of index assignment."""
+
+    @staticmethod
+    def forward(ctx, x, key, value):
+        out = x._array.copy()
+        v = value._array if hasattr(value, "_array") else value
+        out[key] = v
+        ctx.key = key
+        ctx.value_shape = getattr(value, "shape", None)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .reduce import sum_to_size
+
+        need_x, _, need_v = ctx.needs_input_grad
+        gx = gv = None
+        if need_x:
+            gx = IndexPut.apply(grad, ctx.key, 0.0)
+        if need_v:
+            picked = index(grad, ctx.key)
+            gv = sum_to_size(picked, ctx.value_shape)
+        return gx, None, gv
+
+
+def setitem(input, key, value) -> None:
+    """``input[key] = value``: writes in place (and records the change for autograd)."""
+    from .._tensor import Tensor
+    from .inplace import assign_result
+
+    key, basic = _convert_key(key)
+    if basic:
+        _check_bounds(input._array.shape, key)
+    if isinstance(value, Tensor) and value._array.dtype != input._array.dtype:
+        value = value.to(input.dtype)
+    recording = _records(input, value)
+    if not recording:
+        input._check_inplace()
+        v = value._array if isinstance(value, Tensor) else value
+        input._array[key] = v
+        input._bump_version()
+        return
+    assign_result(input, IndexPut.apply(input, key, value))
+
+
+def _records(input, value) -> bool:
+    from .._tensor import Tensor
+    from ..autograd.grad_mode import _State
+
+    return _State.grad_enabled and (
+        input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    )

@@ -1,0 +1,100 @@
+"""In-place operations (``add_``, ``mul_``, ``x[i] = v``, ``copy_``, ...).
+
+An in-place op computes the out-of-place result and writes it into the tensor's memory,
+then bumps the version counter that the tensor shares with its views. Any backward that
+saved the old value notices the new version and refuses to run with a wrong value.
+
+When autograd is recording, the tensor takes over the result's ``grad_fn``: it becomes the
+output of the operation. The operation is applied to a clone, so that what backward saved
+is the old value, not the memory that is about to change.
+"""
+
+from __future__ import annotations
+
+from .. import _dtype as dt
+from ..autograd.grad_mode import _State
+
+
+def _is_recording(self, args) -> bool:
+    if not _State.grad_enabled:
+        return False
+    if self._requires_grad:
+        return True
+    return any(getattr(a, "_requires_grad", False) for a in args)
+
+
+def assign_result(self, result) -> None:
+    """Write ``result`` into ``self``'s memory and make ``self`` its output for autograd."""
+    if result._array.shape != self._array.shape:
+        raise RuntimeError(
+            f"output with shape {list(self._array.shape)} doesn't match the broadcast shape "
+            f"{list(result._array.shape)}"
+        )
+    src, dst = dt._FROM_NUMPY[result._array.dtype], dt._FROM_NUMPY[self._array.dtype]
+    if src.category > dst.category:
+        raise RuntimeError(
+            f"result type {src.name.capitalize()} can't be cast to the desired output type "
+            f"{dst.name.capitalize()}"
+        )
+    if result._requires_grad and self._base is not None and self._base._requires_grad:
+        raise RuntimeError(
+            "nbtorch does not support an in-place operation on a view of a tensor that requires "
+            "grad while recording a graph; use an out-of-place operation or index assignment on "
+            "the base tensor (x[idx] = value) instead."
+        )
+    self._array[...] = result._array
+    self._bump_version()
+    if result._requires_grad:
+        self.grad_fn = result.grad_fn
+        self._output_nr = result._output_nr
+        self._requires_grad = True
+
+
+def make_inplace(fn, name: str):
+    """Build ``name`` (e.g. ``add_``) from the out-of-place ``fn`` (e.g. ``add``)."""
+
+    def op_(self, *args, **kwargs):
+        if _is_recording(self, args):
+            self._check_inplace()
+            assign_result(self, fn(self.clone(), *args, **kwargs))
+        else:
+            assign_result(self, fn(self, *args, **kwargs))
+        return self
+
+    op_.__name__ = name
+    op_.__doc__ = f"In-place version of ``{fn.__name__}``: changes the tensor and returns it."
+    return op_
+
+
+def copy_into_out(out, result):
+    """Implement the ``out=`` argument: store ``result`` in ``out``'s tensor."""
+    if out._array.shape == result._array.shape:
+        out._array[...] = result._array
+    else:
+        out._array = result._array.copy()
+    out._bump_version()
+    return out
+
+
+def copy_(self, src, non_blocking: bool = False):
+    """Copy ``src``'s values (broadcast, converted to this dtype and device) into self."""
+    from .._tensor import Tensor
+
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if _is_recording(self, (src,)):
+        self._check_inplace()
+        assign_result(self, src.to(self.dtype).to(self.device).expand(self.shape).clone())
+        return self
+    value = src._array
+    if type(value) is not type(self._array):
+        value = src.to(self.device)._array
+    try:
+        self._array[...] = value
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({list(self._array.shape)}) must match the size of tensor b "
+            f"({list(src._array.shape)})"
+        ) from None
+    self._bump_version()
+    return self

@@ -1,0 +1,33 @@
+"""Automatic differentiation: ``Function``, ``backward``, ``grad`` and grad modes."""
+
+from . import grad_mode
+from .engine import backward, grad
+from .function import AccumulateGrad, BackwardNode, Function, once_differentiable
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
+
+
+def Variable(data, requires_grad: bool = False, volatile: bool = False):
+    """The legacy ``Variable`` of old PyTorch code: today simply a tensor."""
+    from .._creation import as_tensor
+
+    t = as_tensor(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+__all__ = [
+    "AccumulateGrad", "BackwardNode", "Function", "Variable", "backward", "detect_anomaly",
+    "enable_grad", "grad", "grad_mode", "inference_mode", "is_anomaly_enabled",
+    "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
+    "set_grad_enabled",
+]

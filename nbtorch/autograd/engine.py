@@ -1,0 +1,306 @@
+"""The reverse-mode engine: run the recorded graph backwards.
+
+1. Walk the graph from the outputs (iteratively: no recursion, so a 100,000-op chain is
+   fine) and count, for every node, how many edges point into it.
+2. Start with the given gradients in the root nodes' buffers. A node is *ready* when every
+   node that feeds it a gradient has run (its count reaches zero); then its buffered
+   gradients are complete, and its ``backward`` produces the gradients of its inputs, which
+   are added into the buffers of the next nodes.
+3. At the leaves, ``AccumulateGrad`` adds into ``.grad`` (``backward``), or the gradient is
+   captured and returned (``autograd.grad``).
+
+The backward functions are Tensor code: with ``create_graph=True`` grad mode stays on while
+they run, so the gradient has a graph of its own and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from .function import AccumulateGrad
+from .grad_mode import _State
+
+
+def _as_tuple(x):
+    if x is None:
+        return ()
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _make_root_grads(outputs, grad_outputs):
+    """Check the outputs and give each its starting gradient (ones for a scalar)."""
+    from .._creation import ones_like
+    from .._tensor import Tensor
+
+    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs: got {len(outputs)} "
+            f"outputs and {len(grad_outputs)} gradients"
+        )
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"outputs must be Tensors, got {type(out).__name__}")
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
+        elif g.shape != out.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+                f"output[{i}] has a shape of {tuple(out.shape)}."
+            )
+        roots.append((out._gradient_edge(), g))
+    return roots
+
+
+def _collect(roots, targets):
+    """Count incoming edges per node, and find the nodes that lead to a target.
+
+    ``targets`` is None for ``backward`` (every node is needed) or the set of nodes whose
+    gradients ``autograd.grad`` returns; nodes from which no target can be reached are
+    skipped there, so unrelated parts of the graph cost nothing.
+    """
+    dependencies: dict = {}
+    children: dict = {}
+    order = []  # nodes in the order first seen, parents before children
+    stack = [edge[0] for edge, _ in roots]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        kids = [e[0] for e in node._edges if e is not None and e[0] is not None]
+        children[node] = kids
+        for child in kids:
+            dependencies[child] = dependencies.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    if targets is None:
+        return dependencies, None
+    # A node is needed if it is a target or any child is needed. Walk a post-order.
+    needed = set()
+    visited = set()
+    for start in [edge[0] for edge, _ in roots]:
+        if start in visited:
+            continue
+        visited.add(start)
+        work = [(start, iter(children[start]))]
+        while work:
+            node, it = work[-1]
+            child = next(it, None)
+            if child is None:
+                work.pop()
+                if node in targets or any(c in needed for c in children[node]):
+                    needed.add(node)
+            elif child not in visited:
+                visited.add(child)
+                work.append((child, iter(children[child])))
+    return dependencies, needed
+
+
+def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None):
+    """Execute the graph from ``roots`` (``[((node, output_nr), grad), ...]``).
+
+    ``capture`` maps ``(node, output_nr)`` edges to a slot index: their total gradients are
+    returned in a list instead of being accumulated into leaves.
+    """
+    capture_nodes = None if capture is None else {edge[0] for edge in capture}
+    dependencies, needed = _collect(roots, capture_nodes)
+    buffers: dict = {}
+    for (node, nr), g in roots:
+        _add_to_buffer(buffers, node, nr, g)
+    ready = [node for node in {edge[0]: None for edge, _ in roots} if not dependencies.get(node)]
+    captured = None if capture is None else [None] * len(capture)
+
+    prev_mode = _State.grad_enabled
+    _State.grad_enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or []
+            if needed is None or node in needed:
+                grads = _call_tensor_hooks(node, grads)
+                if capture is not None:
+                    for nr, g in enumerate(grads):
+                        slot = capture.get((node, nr))
+                        if slot is not None:
+                            captured[slot] = g
+                if isinstance(node, AccumulateGrad):
+                    if capture is None and grads and grads[0] is not None:
+                        node.accumulate(grads[0], create_graph)
+                    input_grads = ()
+                else:
+                    input_grads = _call_backward(node, grads)
+                    if not retain_graph:
+                        node._release()
+            else:
+                input_grads = ()
+            for i, edge in enumerate(node._edges):
+                if edge is None or edge[0] is None:
+                    continue
+                child, nr = edge
+                if i < len(input_grads) and input_grads[i] is not None:
+                    _add_to_buffer(buffers, child, nr, input_grads[i])
+                dependencies[child] -= 1
+                if dependencies[child] == 0:
+                    ready.append(child)
+    finally:
+        _State.grad_enabled = prev_mode
+    return captured
+
+
+def _add_to_buffer(buffers, node, nr, grad):
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * max(len(getattr(node, "_output_meta", ())), 1)
+    old = slots[nr]
+    slots[nr] = grad if old is None else old + grad
+
+
+def _call_tensor_hooks(node, grads):
+    hooks = getattr(node, "_tensor_hooks", None)
+    if not hooks:
+        return grads
+    grads = list(grads)
+    for nr, fns in hooks.items():
+        if nr < len(grads) and grads[nr] is not None:
+            for fn in list(fns):
+                new = fn(grads[nr])
+                if new is not None:
+                    grads[nr] = new
+    return grads
+
+
+def _call_backward(node, grads):
+    """Run one node's backward and check what it returns."""
+    from .. import _backend
+    from .._tensor import Tensor
+
+    present = [g for g in grads if g is not None]
+    if not present:
+        return ()
+    if node._materialize_grads and len(present) < len(node._output_meta):
+        B = _backend.backend_of(present[0]._array)
+        grads = [
+            Tensor._make(B.zeros(shape, dtype=dt)) if g is None else g
+            for g, (shape, dt) in zip(grads, node._output_meta)
+        ]
+    result = node._fn.backward(node, *grads)
+    if not isinstance(result, tuple):
+        result = (result,)
+    edges = node._edges
+    if len(result) != len(edges):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(edges)}, got {len(result)})"
+        )
+    checked = []
+    for i, (g, meta) in enumerate(zip(result, node._input_meta)):
+        if g is None or meta is None:
+            checked.append(None)
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(
+                f"function {node.name()} returned a gradient of type {type(g).__name__} at "
+                f"index {i}; expected a Tensor or None"
+            )
+        shape, dt = meta
+        if g._array.shape != shape:
+            g = _sum_to_or_raise(g, shape, node, i)
+        if g._array.dtype != dt:
+            g = g.to(dt)
+        if _State.anomaly:
+            _check_nan(node, i, g)
+        checked.append(g)
+    return checked
+
+
+def _sum_to_or_raise(g, shape, node, i):
+    from .._ops.reduce import sum_to_size
+
+    gshape = tuple(g._array.shape)
+    lead = len(gshape) - len(shape)
+    fits = lead >= 0 and all(s in (1, gs) for s, gs in zip(shape, gshape[lead:]))
+    if not fits:
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
+        )
+    return sum_to_size(g, shape)
+
+
+def _check_nan(node, i, g):
+    from .. import _backend
+
+    B = _backend.backend_of(g._array)
+    if g.dtype.is_floating_point and bool(B.any(B.isnan(g._array))):
+        trace = getattr(node, "_forward_trace", "")
+        raise RuntimeError(
+            f"Function '{node.name()}' returned nan values in its {i}th output.\n"
+            f"The forward call that created it:\n{trace}"
+        )
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute gradients of ``tensors`` and accumulate them into the leaves' ``.grad``."""
+    tensors = _as_tuple(tensors)
+    roots = _make_root_grads(tensors, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        grads = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
+        for t, g in zip(inputs, grads):
+            if g is None:
+                continue
+            if t.is_leaf:
+                t._gradient_edge()[0].accumulate(g, create_graph)
+            else:
+                t.grad = g if t.grad is None else t.grad + g
+        return
+    run_backward(roots, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` (leaves untouched).
+
+    ``grad(y, x)`` is ``dy/dx`` for a scalar ``y``. ``.grad`` fields are not changed.
+    With ``create_graph=True`` the result has a graph, for higher derivatives.
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (index {i}) does not "
+                               "require grad")
+    roots = _make_root_grads(outputs, grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = {}
+    for i, t in enumerate(inputs):
+        capture.setdefault(t._gradient_edge(), i)
+    captured = run_backward(roots, retain_graph, create_graph, capture)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured[capture[t._gradient_edge()]]
+        if g is None:
+            if materialize_grads:
+                from .._creation import zeros_like
+
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,376 @@
+"""``Function``: the one kind of object behind every differentiable operation.
+
+A Function has a ``forward(ctx, *args)`` that computes the result and a
+``backward(ctx, *grad_outputs)`` that turns the gradient of the result into
+gradients of the inputs (a vector-Jacobian product). ``jvp(ctx, *tangents)`` is the
+forward-mode rule. Built-in ops (``nbtorch._ops``) are Functions too: their forward
+works on backend arrays and returns arrays, their backward is written in Tensor ops,
+so that the backward pass can itself be differentiated (``create_graph=True``).
+
+``Function.apply`` runs forward and, when grad mode is on and an input requires grad,
+records a ``BackwardNode`` in the graph. The node is also the ``ctx`` forward saw: it
+keeps the saved tensors, and its ``next_functions`` are the edges to the nodes that
+made the inputs (an ``AccumulateGrad`` for a leaf).
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from .grad_mode import _State
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` takes the hook away again."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class _SavedInput:
+    """A saved input tensor and the version it had, to detect later in-place changes."""
+
+    __slots__ = ("tensor", "version")
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self.version = tensor._version_counter.value
+
+    def unpack(self, node):
+        t = self.tensor
+        if t._version_counter.value != self.version:
+            _raise_modified(t, node, t._version_counter.value, self.version)
+        return t
+
+
+class _SavedOutput:
+    """A saved output of the node itself, kept as an array so that output and node do not
+    point at each other. Unpacked under ``create_graph`` it is re-attached to the node, so
+    a second differentiation sees that it depends on the inputs."""
+
+    __slots__ = ("array", "counter", "version", "index", "differentiable")
+
+    def __init__(self, tensor, index):
+        self.array = tensor._array
+        self.counter = tensor._version_counter
+        self.version = self.counter.value
+        self.index = index
+        self.differentiable = tensor._requires_grad
+
+    def unpack(self, node):
+        from .._tensor import Tensor
+
+        t = Tensor._make(self.array)
+        t._version_counter = self.counter
+        if self.counter.value != self.version:
+            _raise_modified(t, node, self.counter.value, self.version, self.index)
+        if self.differentiable and _State.grad_enabled:
+            t._requires_grad = True
+            t.grad_fn = node
+            t._output_nr = self.index
+        return t
+
+
+class _SavedConstant:
+    """A saved backend array that is not a tensor (an index, a mask): no grad, no version."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def unpack(self, node):
+        from .._tensor import Tensor
+
+        return Tensor._make(self.array)
+
+
+def _raise_modified(t, node, now, expected, output_nr=None):
+    which = "" if output_nr is None else f", which is output {output_nr} of {node.name()},"
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{t.dtype.name} tensor {list(t.shape)}]{which} is at version {now}; "
+        f"expected version {expected} instead. Hint: compute the value out of place (for "
+        "example `y = y * 2` instead of `y *= 2`), or `.clone()` it before changing it."
+    )
+
+
+class BackwardNode:
+    """A recorded operation in the graph: the ``grad_fn`` of its outputs and the ``ctx`` of
+    its forward. Students may store anything on it (``ctx.shape = x.shape``)."""
+
+    def __init__(self, fn):
+        self._fn = fn
+        self._to_save = ()
+        self._saved = None
+        self._freed = False
+        self._non_differentiable = ()
+        self._materialize_grads = True
+        self._tensor_hooks = None
+        self.needs_input_grad = ()
+        self._edges = ()
+
+    # -- the ctx interface used inside forward -------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors (inputs or outputs) for backward; read them with ``saved_tensors``."""
+        self._to_save = tensors
+
+    def save_for_forward(self, *tensors) -> None:
+        """Keep tensors for the forward-mode rule ``jvp``."""
+        self.saved_for_forward = tensors
+
+    def mark_non_differentiable(self, *outputs) -> None:
+        """Declare outputs (indices, masks) that never get a gradient."""
+        self._non_differentiable = outputs
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self._materialize_grads = value
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        if self._freed:
+            raise RuntimeError(_FREED)
+        if self._saved is None:  # not recorded: forward ran with grad disabled
+            return tuple(self._to_save)
+        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+
+    # -- the graph interface -------------------------------------------------------------
+    @property
+    def next_functions(self) -> tuple:
+        """``(node, output_nr)`` per tensor input: where each input's gradient goes next."""
+        return tuple(e for e in self._edges if e is not None)
+
+    def name(self) -> str:
+        """``MulBackward0`` for the built-in ``Mul``, ``MyFnBackward`` for a user Function."""
+        suffix = "0" if self._fn.__module__.startswith("nbtorch._ops") else ""
+        return f"{self._fn.__name__}Backward{suffix}"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _register_tensor_hook(self, output_nr: int, hook) -> RemovableHandle:
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.setdefault(output_nr, [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    def _record(self, args, raw_outputs, outputs) -> None:
+        """Connect this node to the graph after forward (only when it needs a gradient)."""
+        from .._tensor import Tensor
+
+        needs, edges, meta = [], [], []
+        for a in args:
+            if isinstance(a, Tensor):
+                if a._requires_grad:
+                    needs.append(True)
+                    edges.append(a._gradient_edge())
+                    meta.append((a._array.shape, a._array.dtype))
+                    continue
+                edges.append((None, 0))
+            else:
+                edges.append(None)
+            needs.append(False)
+            meta.append(None)
+        self.needs_input_grad = tuple(needs)
+        self._edges = tuple(edges)
+        self._input_meta = meta
+        self._output_meta = [(t._array.shape, t._array.dtype) for t in outputs]
+
+        non_diff = self._non_differentiable
+        for i, (raw, t) in enumerate(zip(raw_outputs, outputs)):
+            if t.dtype.is_floating_point and not any(raw is n for n in non_diff):
+                t._requires_grad = True
+                t.grad_fn = self
+                t._output_nr = i
+        saved = []
+        for s in self._to_save:
+            if s is None:
+                saved.append(None)
+                continue
+            index = next((i for i, r in enumerate(raw_outputs) if r is s), None)
+            if index is not None:
+                saved.append(_SavedOutput(outputs[index], index))
+            elif isinstance(s, Tensor):
+                saved.append(_SavedInput(s))
+            else:
+                saved.append(_SavedConstant(s))
+        self._saved = saved
+        self._to_save = ()
+        if _State.anomaly:
+            self._forward_trace = "".join(traceback.format_stack()[:-3])
+
+    def _release(self) -> None:
+        """Free the saved tensors after backward (unless ``retain_graph``)."""
+        if self._saved:
+            self._saved = None
+            self._freed = True
+        self.__dict__.pop("saved_for_forward", None)
+
+
+class AccumulateGrad:
+    """The node at a leaf: adds the arriving gradient into ``variable.grad``."""
+
+    _edges = ()
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def accumulate(self, grad, create_graph: bool) -> None:
+        from .._tensor import Tensor
+
+        v = self.variable
+        for hook in v._hooks or ():
+            new = hook(grad)
+            if new is not None:
+                grad = new
+        if v.grad is None:
+            # Copy: the same gradient array may be on its way to other leaves too.
+            v.grad = grad if create_graph else Tensor._make(grad._array.copy())
+        elif create_graph or v.grad.requires_grad:
+            v.grad = v.grad + grad
+        else:
+            v.grad._array += grad._array
+        for hook in v._post_accumulate_hooks or ():
+            hook(v)
+
+
+class _FunctionMeta(type):
+    """Gives every Function subclass a ``vjp`` alias of its ``backward``, as PyTorch does."""
+
+    def __init__(cls, name, bases, attrs):
+        if "backward" in attrs:
+            cls.vjp = attrs["backward"]
+        super().__init__(name, bases, attrs)
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class for differentiable operations with a hand-written backward.
+
+    Subclass it with two static methods and call ``MyFn.apply(x, ...)``::
+
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad_out):
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad_out
+
+    ``backward`` returns one gradient per forward argument (None for non-tensors).
+    """
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("You must implement the forward function for custom Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom Function.")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` and record the operation for backward when needed."""
+        from .._tensor import Tensor
+
+        ctx = BackwardNode(cls)
+        enabled = _State.grad_enabled
+        requires_grad = False
+        if enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    requires_grad = True
+                    break
+        _State.grad_enabled = False
+        try:
+            raw = cls.forward(ctx, *args)
+        finally:
+            _State.grad_enabled = enabled
+
+        raw_outputs = raw if isinstance(raw, tuple) else (raw,)
+        outputs = tuple(_wrap_output(cls, r, args) for r in raw_outputs)
+        if requires_grad:
+            ctx._record(args, raw_outputs, outputs)
+        if _forward_ad_state.levels:
+            from .forward_ad import _propagate_tangents
+
+            _propagate_tangents(cls, ctx, args, outputs)
+        return outputs if isinstance(raw, tuple) else outputs[0]
+
+
+class _forward_ad_state:
+    """The open ``forward_ad.dual_level()`` levels (empty: forward mode is off)."""
+
+    levels: list = []
+
+
+def _wrap_output(cls, raw, args):
+    """Turn what forward returned (an array or a Tensor) into a fresh output Tensor."""
+    from .._tensor import Tensor
+
+    if isinstance(raw, Tensor):
+        if not any(raw is a for a in args):
+            return raw
+        out = Tensor._make(raw._array)  # forward returned an input: the output is a view of it
+        out._version_counter = raw._version_counter
+        return out
+    if isinstance(raw, np.generic):  # numpy turns 0-dim results into scalars
+        raw = np.asarray(raw)
+    out = Tensor._make(raw)
+    if cls._view_of_input:
+        base = args[0]
+        out._version_counter = base._version_counter
+        out._base = base if base._base is None else base._base
+    return out
+
+
+Function._view_of_input = False
+
+
+def once_differentiable(fn):
+    """Decorator for a ``backward`` that cannot itself be differentiated: it runs without
+    recording, and using its result in a second differentiation raises."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        from .grad_mode import no_grad
+
+        with no_grad():
+            return fn(ctx, *grads)
+
+    return wrapper

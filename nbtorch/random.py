@@ -1,0 +1,222 @@
+"""Random numbers: one default ``Generator``, seeded by ``manual_seed``, or your own.
+
+A Generator wraps numpy's PCG64 bit generator. The same seed gives the same stream, so a
+seeded notebook prints the same numbers on every machine (the numbers differ from
+PyTorch's, whose generator is a different algorithm).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from . import _device as dv
+from . import _dtype as dt
+from ._creation import _finish, _float_dtype, _size
+from ._tensor import Tensor
+
+
+class Generator:
+    """A random number generator with its own state (``torch.Generator``)."""
+
+    def __init__(self, device="cpu"):
+        self.device = dv.as_device(device)
+        self._seed = 67280421310721
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reset the state from ``seed``; returns the generator."""
+        seed = int(seed)
+        if seed < 0:
+            seed += 2**64
+        self._seed = seed
+        self._rng = np.random.Generator(np.random.PCG64(seed))
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy; returns the seed used."""
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The full state as a uint8 tensor (give it back to ``set_state``)."""
+        state = json.dumps(self._rng.bit_generator.state).encode()
+        return Tensor._make(np.frombuffer(state, dtype=np.uint8).copy())
+
+    def set_state(self, state: Tensor) -> Generator:
+        """Restore a state from ``get_state``."""
+        raw = bytes(state.numpy().astype(np.uint8))
+        try:
+            self._rng.bit_generator.state = json.loads(raw.decode())
+        except (ValueError, UnicodeDecodeError, TypeError, KeyError):
+            raise RuntimeError("Invalid RNG state: expected a tensor from get_rng_state()") \
+                from None
+        return self
+
+
+default_generator = Generator()
+
+
+def _rng(generator: Generator | None) -> np.random.Generator:
+    return (generator or default_generator)._rng
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator: the same seed gives the same random tensors."""
+    default_generator.manual_seed(seed)
+    try:
+        from . import cuda
+
+        if cuda._initialized():
+            cuda.manual_seed_all(seed)
+    except ImportError:
+        pass
+    return default_generator
+
+
+def seed() -> int:
+    """Seed the default generator non-deterministically; returns the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    """The default generator's state as a uint8 tensor."""
+    return default_generator.get_state()
+
+
+def set_rng_state(state: Tensor) -> None:
+    """Restore the default generator's state."""
+    default_generator.set_state(state)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform random numbers in [0, 1)."""
+    d = _float_dtype(dtype)
+    array = _rng(generator).random(_size(size), dtype=np.float64).astype(d)
+    return _finish(array, device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal random numbers (mean 0, standard deviation 1)."""
+    d = _float_dtype(dtype)
+    array = _rng(generator).standard_normal(_size(size), dtype=np.float64).astype(d)
+    return _finish(array, device, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(3, 10, (3,))``."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() missing required argument 'size'")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    d = dt.to_numpy_dtype(dtype) if dtype is not None else dt.int64.numpy
+    array = _rng(generator).integers(low, high, size=_size((size,))).astype(d)
+    return _finish(array, device, requires_grad)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random ordering of 0..n-1."""
+    d = dt.to_numpy_dtype(dtype) if dtype is not None else dt.int64.numpy
+    return _finish(_rng(generator).permutation(n).astype(d), device, requires_grad)
+
+
+def rand_like(input, *, dtype=None, device=None, generator=None) -> Tensor:
+    return rand(*input.shape, generator=generator, dtype=dtype or input.dtype,
+                device=device or input.device)
+
+
+def randn_like(input, *, dtype=None, device=None, generator=None) -> Tensor:
+    return randn(*input.shape, generator=generator, dtype=dtype or input.dtype,
+                 device=device or input.device)
+
+
+def randint_like(input, low, high=None, *, dtype=None, device=None, generator=None) -> Tensor:
+    return randint(low, high, tuple(input.shape), generator=generator,
+                   dtype=dtype or input.dtype, device=device or input.device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
+    """Normal random numbers: ``normal(mean, std, size)``, or with tensor mean/std."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean if isinstance(mean, Tensor) else None
+        s = std if isinstance(std, Tensor) else None
+        like = m if m is not None else s
+        noise = randn(*like.shape, generator=generator, dtype=like.dtype, device=like.device)
+        return (noise * std + mean).detach()
+    if size is None:
+        raise TypeError("normal() with float mean and std needs a size")
+    return randn(*_size((size,)), generator=generator, dtype=dtype, device=device) * std + mean
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """0/1 samples: 1 with probability ``input`` (or ``p``) at each position."""
+    probs = input.detach().cpu()._array if p is None else np.full(input.shape, p)
+    draws = _rng(generator).random(probs.shape) < probs
+    return _finish(draws.astype(input.dtype.numpy), input.device, False)
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *,
+                generator=None) -> Tensor:
+    """Sample indices from the rows of ``input`` (non-negative weights)."""
+    w = input.detach().cpu()._array.astype(np.float64)
+    rows = w.reshape(-1, w.shape[-1])
+    rng = _rng(generator)
+    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement,
+                               p=r / r.sum()) for r in rows])
+    return _finish(out.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64), input.device,
+                   False)
+
+
+# -- in-place fills used by nn.init and by students -----------------------------------------
+
+
+def _fill_from(self, array: np.ndarray) -> Tensor:
+    self._check_inplace()
+    if self.is_cpu:
+        self._array[...] = array
+    else:
+        self._array[...] = _finish(array.astype(self.dtype.numpy), self.device, False)._array
+    self._bump_version()
+    return self
+
+
+def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    """Fill in place with uniform numbers in [a, b)."""
+    return _fill_from(self, _rng(generator).uniform(a, b, self._array.shape))
+
+
+def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    """Fill in place with normal numbers."""
+    return _fill_from(self, _rng(generator).normal(mean, std, self._array.shape))
+
+
+def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
+    """Fill in place with 0/1 draws, 1 with probability ``p``."""
+    return _fill_from(self, _rng(generator).random(self._array.shape) < p)
+
+
+def random_(self, low: int = 0, high: int | None = None, *, generator=None) -> Tensor:
+    """Fill in place with random integers in [low, high)."""
+    if high is None:
+        low, high = 0, low if low else 2**24
+    return _fill_from(self, _rng(generator).integers(low, high, self._array.shape))
+
+
+def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """Fill in place with exponential numbers of rate ``lambd``."""
+    return _fill_from(self, _rng(generator).exponential(1.0 / lambd, self._array.shape))
