@@ -4,3 +4,9 @@
 (and ``jvp``) are written with Tensor operations, so gradients can be differentiated again.
 Each module holds one family: arithmetic, unary math, reductions, shape, indexing, matrix.
 """
+
+from . import arithmetic, convert, index, inplace, matmul, pointwise, reduce, shape
+
+# The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
+# Tensor methods. A new op module is added here.
+OP_MODULES = (arithmetic, convert, index, inplace, matmul, pointwise, reduce, shape)

@@ -255,16 +255,27 @@ def _out(result, out):
     return copy_into_out(out, result)
 
 
-def _reflected(fn):
+
+def _reflect(fn):
     def method(self, other):
         return fn(other, self)
 
-    method.__name__ = f"__r{fn.__name__}__"
-    method.__doc__ = f"``other {fn.__name__} self`` with the tensor on the right."
+    method.__doc__ = f"``other`` op ``self``: the reflected form of ``{fn.__name__}``."
     return method
 
 
-radd = _reflected(add)
-rmul = _reflected(mul)
-rtruediv = _reflected(div)
-rpow = _reflected(pow)
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
+           "neg", "negative", "rsub"]
+
+TENSOR_METHODS = {
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "pow": pow, "neg": neg, "negative": neg,
+    "__add__": add, "__radd__": _reflect(add), "__sub__": sub, "__rsub__": _reflect(sub),
+    "__mul__": mul, "__rmul__": _reflect(mul), "__truediv__": div,
+    "__rtruediv__": _reflect(div), "__pow__": pow, "__rpow__": _reflect(pow), "__neg__": neg,
+    "__pos__": lambda self: self,
+}
+INPLACE_METHODS = {
+    "add_": add, "sub_": sub, "mul_": mul, "div_": div, "pow_": pow, "neg_": neg,
+    "__iadd__": add, "__isub__": sub, "__imul__": mul, "__itruediv__": div, "__ipow__": pow,
+}

@@ -152,3 +152,12 @@ def cuda(self, device=None, non_blocking=False):
     elif isinstance(device, int):
         device = dv.device("cuda", device)
     return to(self, device)
+
+
+__all__: list = []
+
+TENSOR_METHODS = {
+    "to": to, "float": float_, "double": double, "half": half, "long": long, "int": int_,
+    "short": short, "char": char, "byte": byte, "bool": bool_, "type": type_, "cpu": cpu,
+    "cuda": cuda,
+}

@@ -193,3 +193,8 @@ def _records(input, value) -> bool:
     return _State.grad_enabled and (
         input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
     )
+
+
+__all__: list = []
+
+TENSOR_METHODS = {"__getitem__": getitem, "__setitem__": setitem}

@@ -98,3 +98,8 @@ def copy_(self, src, non_blocking: bool = False):
         ) from None
     self._bump_version()
     return self
+
+
+__all__: list = []
+
+TENSOR_METHODS = {"copy_": copy_}

@@ -121,3 +121,15 @@ def dot(input, other):
 
 
 inner = dot
+
+
+def _rmatmul(self, other):
+    return matmul(other, self)
+
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "inner"]
+
+TENSOR_METHODS = {
+    "matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "inner": dot,
+    "__matmul__": matmul, "__rmatmul__": _rmatmul,
+}

@@ -242,3 +242,28 @@ lt = _compare("less")
 le = _compare("less_equal")
 gt = _compare("greater")
 ge = _compare("greater_equal")
+
+
+def _reflect(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    method.__doc__ = f"``other`` op ``self``: the reflected form of ``{fn.__name__}``."
+    return method
+
+
+__all__ = ["exp", "log", "tanh", "sigmoid", "relu", "sqrt", "where", "floor_divide",
+           "eq", "ne", "lt", "le", "gt", "ge"]
+
+TENSOR_METHODS = {
+    "exp": exp, "log": log, "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "sqrt": sqrt,
+    "where": lambda self, condition, other: where(condition, self, other),
+    "floor_divide": floor_divide, "__floordiv__": floor_divide,
+    "__rfloordiv__": _reflect(floor_divide),
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
+    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
+}
+INPLACE_METHODS = {
+    "exp_": exp, "log_": log, "tanh_": tanh, "sigmoid_": sigmoid, "relu_": relu,
+    "sqrt_": sqrt, "floor_divide_": floor_divide, "__ifloordiv__": floor_divide,
+}

@@ -107,3 +107,15 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Average of all elements, or over ``dim``; floating point inputs only."""
     dims = normalize_dims(dim, input._array.ndim)
     return Mean.apply(input, dims, keepdim, None if dtype is None else dt.to_numpy_dtype(dtype))
+
+
+def _sum_to_size_method(self, *size):
+    """``x.sum_to_size(2, 1)``: sum a broadcast tensor down to ``size``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return sum_to_size(self, size)
+
+
+__all__ = ["sum", "mean"]
+
+TENSOR_METHODS = {"sum": sum, "mean": mean, "sum_to_size": _sum_to_size_method}

@@ -299,3 +299,17 @@ def contiguous(input, memory_format=None):
 def is_contiguous(input, memory_format=None) -> bool:
     """True when the elements lie in memory in row-major order with no gaps."""
     return bool(input._array.flags.c_contiguous)
+
+
+__all__ = ["view", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "expand",
+           "unsqueeze", "squeeze", "flatten", "unflatten", "ravel", "clone"]
+
+TENSOR_METHODS = {
+    "view": view, "reshape": reshape, "permute": permute, "transpose": transpose,
+    "swapaxes": transpose, "swapdims": transpose, "t": t, "expand": expand,
+    "expand_as": expand_as, "unsqueeze": unsqueeze, "squeeze": squeeze, "flatten": flatten,
+    "unflatten": unflatten, "ravel": ravel, "clone": clone, "contiguous": contiguous,
+    "is_contiguous": is_contiguous,
+    "view_as": lambda self, other: view(self, other.shape),
+    "reshape_as": lambda self, other: reshape(self, other.shape),
+}

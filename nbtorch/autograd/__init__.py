@@ -2,6 +2,7 @@
 
 from . import grad_mode
 from .engine import backward, grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .function import AccumulateGrad, BackwardNode, Function, once_differentiable
 from .grad_mode import (
     detect_anomaly,
@@ -26,7 +27,7 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
 
 
 __all__ = [
-    "AccumulateGrad", "BackwardNode", "Function", "Variable", "backward", "detect_anomaly",
+    "AccumulateGrad", "BackwardNode", "GradcheckError", "gradcheck", "gradgradcheck", "Function", "Variable", "backward", "detect_anomaly",
     "enable_grad", "grad", "grad_mode", "inference_mode", "is_anomaly_enabled",
     "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
     "set_grad_enabled",
