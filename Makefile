@@ -1,0 +1,38 @@
+# nbtorch: make course | make test | make lab
+# Each target first makes .venv (once) with nbtorch and its dev tools installed.
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+# pytest-xdist for the notebooks and tests; `make test XDIST=` runs in one process.
+XDIST  := -n 2 --dist loadfile
+# Graded exercises (exercises/, nbgrader) join `make test` here once they exist:
+# set this to the command that autogrades the reference solutions and the stubs.
+TEST_EXERCISES := @echo "exercises: none yet"
+
+# CUDA kernels run on Numba's simulator (on the CPU) unless you set
+# NUMBA_ENABLE_CUDASIM=0 to use a real GPU; `make test` always simulates.
+export NUMBA_ENABLE_CUDASIM ?= 1
+
+.PHONY: course test lab
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -e '.[dev]'
+
+# Run every notebook headless; executed copies and HTML go to build/course/.
+course: $(PYTHON)
+	$(PYTHON) notebooks/run_course.py
+
+test: export NUMBA_ENABLE_CUDASIM := 1
+test: $(PYTHON)
+	$(VENV)/bin/ruff check .
+	$(PYTHON) -m pytest $(XDIST) tests/
+	$(PYTHON) -m pytest $(XDIST) --nbval --nbval-current-env \
+		--nbval-sanitize-with notebooks/sanitize.cfg notebooks/
+	$(PYTHON) notebooks/sync.py --check
+	$(TEST_EXERCISES)
+
+# JupyterLab on notebooks/, with the `nbtorch` kernel (this .venv) registered for you.
+lab: $(PYTHON)
+	$(PYTHON) -m ipykernel install --user --name nbtorch --display-name "Python (nbtorch)"
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
