@@ -56,8 +56,7 @@ from ._ops.arithmetic import add, div, divide, mul, multiply, neg, negative, pow
 from ._ops.arithmetic import subtract, true_divide
 from ._ops.convert import to
 from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
-from ._ops.pointwise import eq, exp, floor_divide, ge, gt, le, log, lt, ne, relu, sigmoid
-from ._ops.pointwise import sqrt, tanh, where
+from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
 from ._ops.reduce import mean, sum
 from ._ops.shape import (
     clone,

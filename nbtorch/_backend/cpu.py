@@ -16,11 +16,15 @@ from numpy import (
     arccos,
     arcsin,
     arctan,
+    arctan2,
     argmax,
     argmin,
     argsort,
     array,
     asarray,
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
     broadcast_to,
     ceil,
     clip,
@@ -28,20 +32,27 @@ from numpy import (
     copysign,
     cos,
     cosh,
+    count_nonzero,
     cumprod,
     cumsum,
+    diag,
+    diagonal,
     divide,
     empty,
     equal,
     exp,
+    expand_dims,
     expm1,
     eye,
+    flip,
     floor,
     floor_divide,
     fmod,
     full,
     greater,
     greater_equal,
+    invert,
+    isclose,
     isfinite,
     isinf,
     isnan,
@@ -52,6 +63,7 @@ from numpy import (
     log1p,
     log2,
     log10,
+    logaddexp,
     logical_and,
     logical_not,
     logical_or,
@@ -62,26 +74,36 @@ from numpy import (
     mean,
     min,
     minimum,
+    moveaxis,
     multiply,
+    nan_to_num,
     negative,
+    nonzero,
     not_equal,
     ones,
+    outer,
     power,
     prod,
+    put_along_axis,
     remainder,
+    roll,
     round,
     sign,
     sin,
     sinh,
+    sort,
     sqrt,
     square,
     stack,
     std,
     subtract,
     sum,
+    swapaxes,
     take_along_axis,
     tan,
     tanh,
+    tile,
+    trace,
     tril,
     triu,
     trunc,
@@ -89,6 +111,7 @@ from numpy import (
     where,
     zeros,
 )
+from numpy.linalg import det, inv, slogdet, solve
 
 ndarray = np.ndarray
 device_type = "cpu"
@@ -112,3 +135,13 @@ def ascontiguousarray(array):
 def index_add_at(out, key, values) -> None:
     """``out[key] += values``, adding repeatedly where an index repeats."""
     np.add.at(out, key, values)
+
+
+def erf(x):
+    """The error function, elementwise (numpy has none: a Numba loop over C's ``erf``)."""
+    from .cpu_kernels.special import erf_flat
+
+    values = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(values)
+    erf_flat(values, out)
+    return out.reshape(x.shape)
