@@ -22,7 +22,6 @@ import numpy as np
 
 from . import _device
 from . import _dtype as dt
-from .autograd.grad_mode import _State
 
 
 class VersionCounter:
@@ -156,8 +155,7 @@ class Tensor:
             )
         if value and self._array.dtype.kind != "f":
             raise RuntimeError(
-                "only Tensors of floating point dtype can require gradients, got "
-                f"{self.dtype}"
+                "Only Tensors of floating point and complex dtype can require gradients"
             )
         self._requires_grad = bool(value)
 
@@ -263,8 +261,6 @@ class Tensor:
             return (self.grad_fn, self._output_nr)
         acc = self._grad_acc_ref() if self._grad_acc_ref is not None else None
         if acc is None:
-            from .autograd.function import AccumulateGrad
-
             acc = AccumulateGrad(self)
             self._grad_acc_ref = weakref.ref(acc)
         return (acc, 0)
@@ -383,3 +379,8 @@ def _wrap_dim(dim: int, ndim: int) -> int:
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
         )
     return dim + n if dim < 0 else dim
+
+
+# Imported last: the autograd package imports Tensor from this module.
+from .autograd.function import AccumulateGrad  # noqa: E402
+from .autograd.grad_mode import _State  # noqa: E402

@@ -67,8 +67,12 @@ def _body(a: np.ndarray, prefix: str) -> str:
     if a.dtype.kind == "f":
         one = _float_formatter(a)
         sample = a if a.size <= _PRINT["threshold"] else a.reshape(-1)[:1000]
-        width = max(len(one(v)) for v in sample.reshape(-1))
+        finite = sample[np.isfinite(sample)]  # the width comes from the finite values
+        width = max(len(one(v)) for v in (finite if finite.size else sample).reshape(-1))
         opts["formatter"] = {"float_kind": lambda v: one(v).rjust(width)}
+    elif a.dtype.kind == "b":
+        width = 4 if a.all() else 5  # PyTorch pads " True" only when a False is shown
+        opts["formatter"] = {"bool": lambda v: str(bool(v)).rjust(width)}
     return np.array2string(a, **opts)
 
 

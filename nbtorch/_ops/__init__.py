@@ -5,8 +5,9 @@
 Each module holds one family: arithmetic, unary math, reductions, shape, indexing, matrix.
 """
 
-from . import arithmetic, convert, index, inplace, matmul, pointwise, reduce, shape
+from . import arithmetic, convert, index, inplace, join, matmul, pointwise, reduce, scatter, shape
 
 # The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
 # Tensor methods. A new op module is added here.
-OP_MODULES = (arithmetic, convert, index, inplace, matmul, pointwise, reduce, shape)
+OP_MODULES = (arithmetic, convert, index, inplace, join, matmul, pointwise, reduce, scatter,
+              shape)

@@ -82,8 +82,8 @@ class BasicIndex(Function):
         return IndexBackward.apply(grad, ctx.key, ctx.shape), None
 
     @staticmethod
-    def jvp(ctx, t, key):
-        return BasicIndex.apply(t, key)
+    def jvp(ctx, t, _):
+        return BasicIndex.apply(t, ctx.key)
 
 
 class AdvancedIndex(Function):
@@ -95,15 +95,15 @@ class AdvancedIndex(Function):
         try:
             return x._array[key]
         except IndexError as e:
-            raise IndexError(str(e)) from None
+            raise IndexError(str(e).replace(" axis ", " dimension ")) from None
 
     @staticmethod
     def backward(ctx, grad):
         return IndexBackward.apply(grad, ctx.key, ctx.shape), None
 
     @staticmethod
-    def jvp(ctx, t, key):
-        return AdvancedIndex.apply(t, key)
+    def jvp(ctx, t, _):
+        return AdvancedIndex.apply(t, ctx.key)
 
 
 class IndexBackward(Function):
@@ -111,7 +111,7 @@ class IndexBackward(Function):
 
     @staticmethod
     def forward(ctx, grad, key, shape):
-        ctx.key = key
+        ctx.key, ctx.shape = key, shape
         B = backend(grad)
         out = B.zeros(shape, dtype=grad._array.dtype)
         B.index_add_at(out, key, grad._array)
@@ -120,6 +120,10 @@ class IndexBackward(Function):
     @staticmethod
     def backward(ctx, gg):
         return index(gg, ctx.key), None, None
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        return IndexBackward.apply(t, ctx.key, ctx.shape)
 
 
 def index(input, key):
@@ -148,7 +152,7 @@ class IndexPut(Function):
         out = x._array.copy()
         v = value._array if hasattr(value, "_array") else value
         out[key] = v
-        ctx.key = key
+        ctx.key, ctx.shape, ctx.dtype = key, x._array.shape, x.dtype
         ctx.value_shape = getattr(value, "shape", None)
         return out
 
@@ -164,6 +168,14 @@ class IndexPut(Function):
             picked = index(grad, ctx.key)
             gv = sum_to_size(picked, ctx.value_shape)
         return gx, None, gv
+
+    @staticmethod
+    def jvp(ctx, tx, _, tv):
+        from .._creation import zeros
+
+        if tx is None:
+            tx = zeros(ctx.shape, dtype=ctx.dtype)
+        return IndexPut.apply(tx, ctx.key, 0.0 if tv is None else tv)
 
 
 def setitem(input, key, value) -> None:

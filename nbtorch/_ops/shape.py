@@ -7,8 +7,12 @@ A view's backward is the inverse reshaping of the gradient: ``view`` -> ``reshap
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._backend import backend_of
+from .._tensor import Size
 from ..autograd.function import Function
-from ._util import wrap_dim
+from ._util import backend, wrap_dim
 from .reduce import sum_to_size
 
 
@@ -45,7 +49,7 @@ class View(Function):
     @staticmethod
     def forward(ctx, x, shape):
         a = x._array
-        ctx.shape = a.shape
+        ctx.shape, ctx.out_shape = a.shape, shape
         try:
             out = a.reshape(shape, copy=False)  # refuses (instead of copying) if no view exists
         except ValueError:
@@ -60,8 +64,8 @@ class View(Function):
         return grad.reshape(ctx.shape), None
 
     @staticmethod
-    def jvp(ctx, t, shape):
-        return t.reshape(shape)
+    def jvp(ctx, t, _):
+        return t.reshape(ctx.out_shape)
 
 
 class Reshape(Function):
@@ -69,7 +73,7 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x._array.shape
+        ctx.shape, ctx.out_shape = x._array.shape, shape
         return x._array.reshape(shape)
 
     @staticmethod
@@ -77,8 +81,8 @@ class Reshape(Function):
         return grad.reshape(ctx.shape), None
 
     @staticmethod
-    def jvp(ctx, t, shape):
-        return t.reshape(shape)
+    def jvp(ctx, t, _):
+        return t.reshape(ctx.out_shape)
 
 
 class Permute(Function):
@@ -97,8 +101,8 @@ class Permute(Function):
         return grad.permute(inverse), None
 
     @staticmethod
-    def jvp(ctx, t, dims):
-        return t.permute(dims)
+    def jvp(ctx, t, _):
+        return t.permute(ctx.dims)
 
 
 class Expand(Function):
@@ -108,7 +112,7 @@ class Expand(Function):
     def forward(ctx, x, shape):
         from .. import _backend
 
-        ctx.shape = x._array.shape
+        ctx.shape, ctx.out_shape = x._array.shape, shape
         return _backend.backend_of(x._array).broadcast_to(x._array, shape)
 
     @staticmethod
@@ -116,8 +120,8 @@ class Expand(Function):
         return sum_to_size(grad, ctx.shape), None
 
     @staticmethod
-    def jvp(ctx, t, shape):
-        return t.expand(shape)
+    def jvp(ctx, t, _):
+        return t.expand(ctx.out_shape)
 
 
 class Clone(Function):
@@ -301,8 +305,276 @@ def is_contiguous(input, memory_format=None) -> bool:
     return bool(input._array.flags.c_contiguous)
 
 
+# -- repeating, rolling and moving dimensions ----------------------------------------------
+
+
+class Repeat(Function):
+    """``np.tile``: the input repeated ``reps[i]`` times along dimension i."""
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        a = x._array
+        ctx.shape, ctx.reps = a.shape, reps
+        lead = (1,) * (len(reps) - a.ndim)
+        return backend(x).tile(a.reshape(lead + a.shape), reps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # Each output dim of size r*s is r copies of the input's s: split it in (r, s) and
+        # add the r copies together.
+        in_shape = (1,) * (len(ctx.reps) - len(ctx.shape)) + ctx.shape
+        split = []
+        for r, s in zip(ctx.reps, in_shape):
+            split += [r, s]
+        copies = tuple(range(0, len(split), 2))
+        return grad.reshape(split).sum(copies).reshape(ctx.shape), None
+
+    @staticmethod
+    def jvp(ctx, t, _):
+        return t.repeat(ctx.reps)
+
+
+def repeat(input, *sizes):
+    """Tile the tensor: ``x.repeat(2, 3)`` copies a matrix 2 times down and 3 times across.
+
+    ``sizes`` may have more entries than ``x`` has dimensions (new leading dimensions).
+    Unlike ``expand`` it copies the data; unlike ``repeat_interleave`` it repeats the
+    whole tensor, not each element.
+    """
+    sizes = tuple(int(s) for s in _shape_args(sizes))
+    if len(sizes) < input._array.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension: {list(sizes)}")
+    return Repeat.apply(input, sizes)
+
+
+def tile(input, dims):
+    """``repeat``, but ``dims`` may also be shorter than the number of dimensions (leading
+    dimensions are then repeated once), as in ``numpy.tile``."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    return repeat(input, (1,) * (input._array.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element (or each slice along ``dim``) ``repeats`` times, in place:
+    ``[1, 2] -> [1, 1, 2, 2]``. ``repeats`` is an int or a tensor with one count per slice.
+    Without ``dim`` the tensor is flattened first. ``repeat_interleave(counts)`` alone
+    repeats the indices ``0..n-1``.
+    """
+    from .._creation import arange, tensor
+    from .scatter import index_select
+
+    if repeats is None:  # repeat_interleave(counts): the indices 0..n-1, each counts[i] times
+        repeats, input = input, arange(input.numel(), device=input.device)
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    d = wrap_dim(dim, input._array.ndim)
+    counts = repeats._array if hasattr(repeats, "_array") else repeats
+    n = input._array.shape[d]
+    reps = np.broadcast_to(np.asarray(_to_numpy(counts)), (n,))
+    if (reps < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    index = tensor(np.repeat(np.arange(n), reps), device=input.device)
+    return index_select(input, d, index)
+
+
+def _to_numpy(array):
+    return backend_of(array).to_numpy(array) if hasattr(array, "dtype") else array
+
+
+class Roll(Function):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return backend(x).roll(x._array, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return roll(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        return roll(t, ctx.shifts, ctx.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements along dimensions, wrapping around: ``roll([1, 2, 3], 1) = [3, 1, 2]``.
+
+    Without ``dims`` the tensor is rolled as if flattened, then given its shape back.
+    """
+    if dims is None:
+        if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                               "dims:0")
+        return roll(input.reshape(-1), shifts, 0).view(input.shape)
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    dims = tuple(wrap_dim(d, input._array.ndim) for d in dims)
+    return Roll.apply(input, tuple(int(s) for s in shifts), dims)
+
+
+def movedim(input, source, destination):
+    """Move dimension(s) ``source`` to position(s) ``destination`` (a view); the other
+    dimensions keep their order. ``movedim(x, 0, -1)`` turns CHW into HWC."""
+    n = input._array.ndim
+    src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            "movedim: Invalid source or destination dims: source "
+            f"({list(src)} dims) should contain the same number of dims as destination "
+            f"({list(dst)} dims)"
+        )
+    src = tuple(wrap_dim(d, n) for d in src)
+    dst = tuple(wrap_dim(d, n) for d in dst)
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    order = [None] * n
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(n) if d not in src)
+    order = tuple(o if o is not None else next(rest) for o in order)
+    return Permute.apply(input, order)
+
+
+moveaxis = movedim
+
+
+def narrow(input, dim: int, start: int, length: int):
+    """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
+    n = input._array.ndim
+    d = wrap_dim(dim, n)
+    size = input._array.shape[d]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    start = start + size if start < 0 else start
+    if length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    from .index import BasicIndex
+
+    return BasicIndex.apply(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def select(input, dim: int, index: int):
+    """The slice at ``index`` of dimension ``dim``, that dimension removed (a view):
+    ``select(x, 1, 0)`` is ``x[:, 0]``."""
+    n = input._array.ndim
+    d = wrap_dim(dim, n)
+    size = input._array.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._array.shape)} at dimension {d}")
+    from .index import BasicIndex
+
+    return BasicIndex.apply(input, (slice(None),) * d + (int(index),))
+
+
+# -- broadcasting ---------------------------------------------------------------------------
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to: dimensions are matched from the
+    right, and each pair must be equal or contain a 1 (which stretches)."""
+    result: list = []
+    for k, shape in enumerate(shapes):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        for i in range(1, len(shape) + 1):
+            if i > len(result):
+                result.insert(0, shape[-i])
+            elif result[-i] == 1:
+                result[-i] = shape[-i]
+            elif shape[-i] not in (1, result[-i]):
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {shape[-i]} at {-i}! "
+                    f"Mismatching argument at index {k} had {shape}; but expected shape "
+                    f"should be broadcastable to {result}"
+                )
+    return Size(result)
+
+
+def broadcast_to(input, size):
+    """``input`` broadcast to ``size`` without copying (the same as ``expand``)."""
+    return expand(input, tuple(size))
+
+
+def broadcast_tensors(*tensors):
+    """All tensors expanded to their common broadcast shape (views)."""
+    tensors = _shape_args(tensors)
+    shape = broadcast_shapes(*(t._array.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def _atleast_shape(shape: tuple, n: int) -> tuple:
+    if n == 3 and len(shape) == 2:
+        return shape + (1,)  # an image (H, W) becomes (H, W, 1), as in numpy
+    if n == 3 and len(shape) == 1:
+        return (1,) + shape + (1,)
+    return (1,) * (n - len(shape)) + shape
+
+
+def _atleast(n: int, tensors):
+    tensors = _shape_args(tensors)
+    out = [t if t._array.ndim >= n else t.reshape(_atleast_shape(t._array.shape, n))
+           for t in tensors]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dimension (a 0-d tensor becomes shape (1,))."""
+    return _atleast(1, tensors)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dimensions (shape (n,) becomes (1, n))."""
+    return _atleast(2, tensors)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dimensions: (n,) -> (1, n, 1), (h, w) -> (h, w, 1)."""
+    return _atleast(3, tensors)
+
+
+def meshgrid(*tensors, indexing: str = "ij"):
+    """Coordinate grids from 1-d tensors: output i holds ``tensors[i]`` varying along
+    dimension i. With ``indexing='xy'`` the first two dimensions are swapped (as in
+    numpy's default), which is what plotting a function z = f(x, y) wants."""
+    tensors = _shape_args(tensors)
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", "
+                         f"but received: {indexing}")
+    for t in tensors:
+        if t._array.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
+                               f"but got: {t}")
+    tensors = [t.reshape(-1) for t in tensors]
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors[0], tensors[1] = tensors[1], tensors[0]
+    shape = tuple(t._array.shape[0] for t in tensors)
+    grids = []
+    for i, t in enumerate(tensors):
+        view_shape = [1] * len(tensors)
+        view_shape[i] = shape[i]
+        grids.append(t.view(view_shape).expand(shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
 __all__ = ["view", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t", "expand",
-           "unsqueeze", "squeeze", "flatten", "unflatten", "ravel", "clone"]
+           "unsqueeze", "squeeze", "flatten", "unflatten", "ravel", "clone", "repeat_interleave",
+           "tile", "roll", "movedim", "moveaxis", "narrow", "select", "broadcast_shapes",
+           "broadcast_to", "broadcast_tensors", "atleast_1d", "atleast_2d", "atleast_3d",
+           "meshgrid"]
 
 TENSOR_METHODS = {
     "view": view, "reshape": reshape, "permute": permute, "transpose": transpose,
@@ -312,4 +584,7 @@ TENSOR_METHODS = {
     "is_contiguous": is_contiguous,
     "view_as": lambda self, other: view(self, other.shape),
     "reshape_as": lambda self, other: reshape(self, other.shape),
+    "repeat": repeat, "tile": tile, "repeat_interleave": repeat_interleave, "roll": roll,
+    "movedim": movedim, "moveaxis": movedim, "narrow": narrow, "select": select,
+    "broadcast_to": broadcast_to,
 }
