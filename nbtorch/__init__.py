@@ -58,19 +58,9 @@ from ._ops.convert import to
 from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
 from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
 from ._ops.reduce import mean, sum
-from ._ops.shape import (
-    clone,
-    flatten,
-    permute,
-    reshape,
-    squeeze,
-    swapaxes,
-    swapdims,
-    t,
-    transpose,
-    unflatten,
-    unsqueeze,
-)
+from ._ops.join import *  # noqa: F403  (every name in join.__all__)
+from ._ops.scatter import *  # noqa: F403
+from ._ops.shape import *  # noqa: F403
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (

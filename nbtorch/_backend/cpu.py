@@ -133,8 +133,12 @@ def ascontiguousarray(array):
 
 
 def index_add_at(out, key, values) -> None:
-    """``out[key] += values``, adding repeatedly where an index repeats."""
-    np.add.at(out, key, values)
+    """``out[key] += values``, adding repeatedly where an index repeats (a Numba loop for
+    the common keys, numpy's slower general ``np.add.at`` for the rest)."""
+    from .cpu_kernels.scatter import add_at
+
+    if not add_at(out, key, values):
+        np.add.at(out, key, values)
 
 
 def erf(x):
