@@ -90,6 +90,7 @@ from .random import (
     seed,
     set_rng_state,
 )
+from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
 
 half = float16
 float = float32  # noqa: A001
