@@ -33,6 +33,8 @@ test: $(PYTHON)
 	$(TEST_EXERCISES)
 
 # JupyterLab on notebooks/, with the `nbtorch` kernel (this .venv) registered for you.
+# More options through LAB_FLAGS, e.g. `make lab LAB_FLAGS=--allow-root` in a container.
+LAB_FLAGS :=
 lab: $(PYTHON)
 	$(PYTHON) -m ipykernel install --user --name nbtorch --display-name "Python (nbtorch)"
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks $(LAB_FLAGS)
