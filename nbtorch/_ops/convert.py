@@ -15,7 +15,7 @@ from ..autograd.function import Function
 class ToDtype(Function):
     @staticmethod
     def forward(ctx, x, np_dtype):
-        ctx.dtype = x._array.dtype
+        ctx.dtype, ctx.out_dtype = x._array.dtype, np_dtype
         return x._array.astype(np_dtype)
 
     @staticmethod
@@ -23,14 +23,14 @@ class ToDtype(Function):
         return grad.to(dt._FROM_NUMPY[ctx.dtype]), None
 
     @staticmethod
-    def jvp(ctx, t, np_dtype):
-        return t.to(dt._FROM_NUMPY[np_dtype])
+    def jvp(ctx, t, _):
+        return t.to(dt._FROM_NUMPY[ctx.out_dtype])
 
 
 class ToDevice(Function):
     @staticmethod
     def forward(ctx, x, device):
-        ctx.device = x.device
+        ctx.device, ctx.out_device = x.device, device
         src = x._array
         if ctx.device.type == "cpu":
             return _backend.backend_for(device).from_numpy(src, device)
@@ -42,8 +42,8 @@ class ToDevice(Function):
         return grad.to(ctx.device), None
 
     @staticmethod
-    def jvp(ctx, t, device):
-        return t.to(device)
+    def jvp(ctx, t, _):
+        return t.to(ctx.out_device)
 
 
 def _parse_to(args, kwargs):

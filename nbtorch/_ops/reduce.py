@@ -72,7 +72,7 @@ class SumToSize(Function):
     @staticmethod
     def forward(ctx, x, shape):
         a = x._array
-        ctx.shape = a.shape
+        ctx.shape, ctx.out_shape = a.shape, shape
         lead = a.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
@@ -85,8 +85,8 @@ class SumToSize(Function):
         return grad.expand(ctx.shape), None
 
     @staticmethod
-    def jvp(ctx, t, shape):
-        return sum_to_size(t, shape)
+    def jvp(ctx, t, _):
+        return sum_to_size(t, ctx.out_shape)
 
 
 def sum_to_size(x, shape):
