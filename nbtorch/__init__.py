@@ -91,6 +91,7 @@ from .random import (
     set_rng_state,
 )
 from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
+from . import func  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)
 
 half = float16
 float = float32  # noqa: A001

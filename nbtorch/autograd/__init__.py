@@ -1,6 +1,6 @@
 """Automatic differentiation: ``Function``, ``backward``, ``grad`` and grad modes."""
 
-from . import grad_mode
+from . import forward_ad, grad_mode
 from .engine import backward, grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .function import AccumulateGrad, BackwardNode, Function, once_differentiable
@@ -32,3 +32,5 @@ __all__ = [
     "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
     "set_grad_enabled",
 ]
+
+from . import functional  # noqa: E402  (after the names it builds on)
