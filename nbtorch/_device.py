@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class device:
-    """``nbtorch.device('cpu')``, ``device('cuda')``, ``device('cuda:1')``, ``device('cuda', 1)``."""
+    """``device('cpu')``, ``device('cuda')``, ``device('cuda:1')``, ``device('cuda', 1)``."""
 
     __slots__ = ("type", "index")
 

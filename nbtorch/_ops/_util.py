@@ -53,7 +53,8 @@ def binary_arrays(a, b, to_float: bool = False):
     """
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         x, y = a._array, b._array
-        check_same_device(x, y)
+        if type(x) is not type(y):
+            check_same_device(x, y)
         if x.dtype == y.dtype and not (to_float and x.dtype.kind != "f"):
             return x, y
     else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd.function import Function
 from ._util import binary_arrays
 from .reduce import sum_to_size
@@ -40,7 +42,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        if getattr(x, "dtype", None) == bool and getattr(y, "dtype", bool) == bool:
+        if getattr(x, "dtype", None) is _BOOL and getattr(y, "dtype", _BOOL) is _BOOL:
             raise RuntimeError(
                 "Subtraction, the `-` operator, with two bool tensors is not supported. "
                 "Use the `^` or `logical_xor()` operator instead."
@@ -158,6 +160,9 @@ class Neg(Function):
     @staticmethod
     def jvp(ctx, t):
         return -t
+
+
+_BOOL = np.dtype(bool)
 
 
 def _save_operands(ctx, a, b):

@@ -78,7 +78,7 @@ def matmul(input, other):
 def mm(input, mat2):
     """Product of two matrices (2-d only)."""
     if input.dim() != 2 or mat2.dim() != 2:
-        raise RuntimeError(f"self must be a matrix" if input.dim() != 2 else "mat2 must be a matrix")
+        raise RuntimeError("self must be a matrix" if input.dim() != 2 else "mat2 must be a matrix")
     return Matmul.apply(input, mat2)
 
 
@@ -86,7 +86,7 @@ def bmm(input, mat2):
     """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p)."""
     if input.dim() != 3 or mat2.dim() != 3:
         raise RuntimeError(
-            f"batch1 must be a 3D tensor" if input.dim() != 3 else "batch2 must be a 3D tensor"
+            "batch1 must be a 3D tensor" if input.dim() != 3 else "batch2 must be a 3D tensor"
         )
     if input.shape[0] != mat2.shape[0]:
         raise RuntimeError(

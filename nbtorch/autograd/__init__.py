@@ -2,7 +2,6 @@
 
 from . import forward_ad, grad_mode
 from .engine import backward, grad
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .function import AccumulateGrad, BackwardNode, Function, once_differentiable
 from .grad_mode import (
     detect_anomaly,
@@ -14,6 +13,7 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False):
@@ -25,12 +25,3 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
         t.requires_grad_(True)
     return t
 
-
-__all__ = [
-    "AccumulateGrad", "BackwardNode", "GradcheckError", "gradcheck", "gradgradcheck", "Function", "Variable", "backward", "detect_anomaly",
-    "enable_grad", "grad", "grad_mode", "inference_mode", "is_anomaly_enabled",
-    "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
-    "set_grad_enabled",
-]
-
-from . import functional  # noqa: E402  (after the names it builds on)

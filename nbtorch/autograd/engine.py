@@ -15,6 +15,9 @@ they run, so the gradient has a graph of its own and can be differentiated again
 
 from __future__ import annotations
 
+from .. import _backend
+from .._dtype import _FROM_NUMPY
+from .._tensor import Tensor
 from .function import AccumulateGrad
 from .grad_mode import _State
 
@@ -27,9 +30,6 @@ def _as_tuple(x):
 
 def _make_root_grads(outputs, grad_outputs):
     """Check the outputs and give each its starting gradient (ones for a scalar)."""
-    from .._creation import ones_like
-    from .._tensor import Tensor
-
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
@@ -47,6 +47,8 @@ def _make_root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            from .._creation import ones_like
+
             g = ones_like(out)
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradient must be a Tensor or None, got {type(g).__name__}")
@@ -123,32 +125,32 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None):
     try:
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node, None) or []
-            if needed is None or node in needed:
-                grads = _call_tensor_hooks(node, grads)
+            grads = buffers.pop(node, None)
+            input_grads = None
+            if grads is not None and (needed is None or node in needed):
+                if node._tensor_hooks:
+                    grads = _call_tensor_hooks(node, grads)
                 if capture is not None:
                     for nr, g in enumerate(grads):
                         slot = capture.get((node, nr))
                         if slot is not None:
                             captured[slot] = g
-                if isinstance(node, AccumulateGrad):
-                    if capture is None and grads and grads[0] is not None:
+                if node.__class__ is AccumulateGrad:
+                    if capture is None and grads[0] is not None:
                         node.accumulate(grads[0], create_graph)
-                    input_grads = ()
                 else:
                     input_grads = _call_backward(node, grads)
-                    if not retain_graph:
-                        node._release()
-            else:
-                input_grads = ()
+            if not retain_graph and node._saved:
+                node._release()
             for i, edge in enumerate(node._edges):
                 if edge is None or edge[0] is None:
                     continue
-                child, nr = edge
-                if i < len(input_grads) and input_grads[i] is not None:
-                    _add_to_buffer(buffers, child, nr, input_grads[i])
-                dependencies[child] -= 1
-                if dependencies[child] == 0:
+                child = edge[0]
+                if input_grads is not None and input_grads[i] is not None:
+                    _add_to_buffer(buffers, child, edge[1], input_grads[i])
+                left = dependencies[child] - 1
+                dependencies[child] = left
+                if left == 0:
                     ready.append(child)
     finally:
         _State.grad_enabled = prev_mode
@@ -156,19 +158,32 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None):
 
 
 def _add_to_buffer(buffers, node, nr, grad):
+    """Sum gradients arriving at the same output of a node.
+
+    Without ``create_graph`` the sum needs no graph: the second gradient makes a new array
+    that the buffer owns (``_OwnedSum``), and later ones are added into it in place.
+    """
     slots = buffers.get(node)
     if slots is None:
-        slots = buffers[node] = [None] * max(len(getattr(node, "_output_meta", ())), 1)
+        slots = buffers[node] = [None] * len(node._output_meta)
     old = slots[nr]
-    slots[nr] = grad if old is None else old + grad
+    if old is None:
+        slots[nr] = grad
+    elif _State.grad_enabled:
+        slots[nr] = old + grad  # create_graph: the sum is part of the new graph
+    elif old.__class__ is _OwnedSum:
+        old._array += grad._array
+    else:
+        slots[nr] = _OwnedSum._make(old._array + grad._array)
+
+
+class _OwnedSum(Tensor):
+    """A gradient sum created by the engine itself, safe to add into in place."""
 
 
 def _call_tensor_hooks(node, grads):
-    hooks = getattr(node, "_tensor_hooks", None)
-    if not hooks:
-        return grads
     grads = list(grads)
-    for nr, fns in hooks.items():
+    for nr, fns in node._tensor_hooks.items():
         if nr < len(grads) and grads[nr] is not None:
             for fn in list(fns):
                 new = fn(grads[nr])
@@ -178,46 +193,46 @@ def _call_tensor_hooks(node, grads):
 
 
 def _call_backward(node, grads):
-    """Run one node's backward and check what it returns."""
-    from .. import _backend
-    from .._tensor import Tensor
-
-    present = [g for g in grads if g is not None]
-    if not present:
-        return ()
-    if node._materialize_grads and len(present) < len(node._output_meta):
-        B = _backend.backend_of(present[0]._array)
-        grads = [
-            Tensor._make(B.zeros(shape, dtype=dt)) if g is None else g
-            for g, (shape, dt) in zip(grads, node._output_meta)
-        ]
+    """Run one node's backward; return a gradient (or None) per edge, checked."""
+    if len(grads) > 1 and any(g is None for g in grads):
+        if all(g is None for g in grads):
+            return None
+        if node._materialize_grads:
+            B = _backend.backend_of(next(g for g in grads if g is not None)._array)
+            grads = [
+                Tensor._make(B.zeros(shape, dtype=np_dtype)) if g is None else g
+                for g, (shape, np_dtype) in zip(grads, node._output_meta)
+            ]
     result = node._fn.backward(node, *grads)
-    if not isinstance(result, tuple):
+    if type(result) is not tuple:
         result = (result,)
-    edges = node._edges
-    if len(result) != len(edges):
+    meta = node._input_meta
+    if len(result) != len(meta):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(edges)}, got {len(result)})"
+            f"(expected {len(meta)}, got {len(result)})"
         )
-    checked = []
-    for i, (g, meta) in enumerate(zip(result, node._input_meta)):
-        if g is None or meta is None:
-            checked.append(None)
+    checked = list(result)
+    for i, g in enumerate(checked):
+        if g is None:
+            continue
+        if meta[i] is None:
+            checked[i] = None
             continue
         if not isinstance(g, Tensor):
             raise TypeError(
                 f"function {node.name()} returned a gradient of type {type(g).__name__} at "
                 f"index {i}; expected a Tensor or None"
             )
-        shape, dt = meta
-        if g._array.shape != shape:
+        shape, np_dtype = meta[i]
+        array = g._array
+        if array.shape != shape:
             g = _sum_to_or_raise(g, shape, node, i)
-        if g._array.dtype != dt:
-            g = g.to(dt)
+        if array.dtype != np_dtype:
+            g = g.to(_FROM_NUMPY[np_dtype])
         if _State.anomaly:
             _check_nan(node, i, g)
-        checked.append(g)
+        checked[i] = g
     return checked
 
 
@@ -236,7 +251,6 @@ def _sum_to_or_raise(g, shape, node, i):
 
 
 def _check_nan(node, i, g):
-    from .. import _backend
 
     B = _backend.backend_of(g._array)
     if g.dtype.is_floating_point and bool(B.any(B.isnan(g._array))):
@@ -288,7 +302,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         capture.setdefault(t._gradient_edge(), i)
     captured = run_backward(roots, retain_graph, create_graph, capture)
     result = []
-    for i, t in enumerate(inputs):
+    for t in inputs:
         g = captured[capture[t._gradient_edge()]]
         if g is None:
             if materialize_grads:

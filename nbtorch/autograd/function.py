@@ -19,6 +19,7 @@ import traceback
 
 import numpy as np
 
+from .._tensor import Tensor
 from .grad_mode import _State
 
 _FREED = (
@@ -73,8 +74,6 @@ class _SavedOutput:
         self.differentiable = tensor._requires_grad
 
     def unpack(self, node):
-        from .._tensor import Tensor
-
         t = Tensor._make(self.array)
         t._version_counter = self.counter
         if self.counter.value != self.version:
@@ -95,8 +94,6 @@ class _SavedConstant:
         self.array = array
 
     def unpack(self, node):
-        from .._tensor import Tensor
-
         return Tensor._make(self.array)
 
 
@@ -110,20 +107,38 @@ def _raise_modified(t, node, now, expected, output_nr=None):
     )
 
 
+_NO_GRAD_EDGE = (None, 0)  # the edge of a tensor input that does not require grad
+
+
+def _pack(item, raw_outputs, outputs):
+    """Wrap one ``save_for_backward`` item: an output, an input tensor, or a constant."""
+    if item is None:
+        return None
+    for i, r in enumerate(raw_outputs):
+        if r is item:
+            return _SavedOutput(outputs[i], i)
+    if isinstance(item, Tensor):
+        return _SavedInput(item)
+    return _SavedConstant(item)
+
+
 class BackwardNode:
     """A recorded operation in the graph: the ``grad_fn`` of its outputs and the ``ctx`` of
     its forward. Students may store anything on it (``ctx.shape = x.shape``)."""
 
+    # Defaults on the class keep node creation cheap (one per op call).
+    _to_save = ()
+    _saved = None
+    _freed = False
+    _non_differentiable = ()
+    _materialize_grads = True
+    _tensor_hooks = None
+    needs_input_grad = ()
+    _edges = ()
+    _output_meta = (None,)  # one entry per output; (shape, dtype) kept when there are several
+
     def __init__(self, fn):
         self._fn = fn
-        self._to_save = ()
-        self._saved = None
-        self._freed = False
-        self._non_differentiable = ()
-        self._materialize_grads = True
-        self._tensor_hooks = None
-        self.needs_input_grad = ()
-        self._edges = ()
 
     # -- the ctx interface used inside forward -------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -174,46 +189,33 @@ class BackwardNode:
 
     def _record(self, args, raw_outputs, outputs) -> None:
         """Connect this node to the graph after forward (only when it needs a gradient)."""
-        from .._tensor import Tensor
-
-        needs, edges, meta = [], [], []
+        edges, meta = [], []
         for a in args:
             if isinstance(a, Tensor):
                 if a._requires_grad:
-                    needs.append(True)
                     edges.append(a._gradient_edge())
                     meta.append((a._array.shape, a._array.dtype))
                     continue
-                edges.append((None, 0))
+                edges.append(_NO_GRAD_EDGE)
             else:
                 edges.append(None)
-            needs.append(False)
             meta.append(None)
-        self.needs_input_grad = tuple(needs)
-        self._edges = tuple(edges)
+        self._edges = edges
         self._input_meta = meta
-        self._output_meta = [(t._array.shape, t._array.dtype) for t in outputs]
+        self.needs_input_grad = tuple([m is not None for m in meta])
+        if len(outputs) > 1:
+            self._output_meta = [(t._array.shape, t._array.dtype) for t in outputs]
 
         non_diff = self._non_differentiable
-        for i, (raw, t) in enumerate(zip(raw_outputs, outputs)):
-            if t.dtype.is_floating_point and not any(raw is n for n in non_diff):
+        for i, t in enumerate(outputs):
+            if t._array.dtype.kind == "f" and not (
+                    non_diff and any(raw_outputs[i] is n for n in non_diff)):
                 t._requires_grad = True
                 t.grad_fn = self
                 t._output_nr = i
-        saved = []
-        for s in self._to_save:
-            if s is None:
-                saved.append(None)
-                continue
-            index = next((i for i, r in enumerate(raw_outputs) if r is s), None)
-            if index is not None:
-                saved.append(_SavedOutput(outputs[index], index))
-            elif isinstance(s, Tensor):
-                saved.append(_SavedInput(s))
-            else:
-                saved.append(_SavedConstant(s))
-        self._saved = saved
-        self._to_save = ()
+        if self._to_save:
+            self._saved = [_pack(s, raw_outputs, outputs) for s in self._to_save]
+            self._to_save = ()
         if _State.anomaly:
             self._forward_trace = "".join(traceback.format_stack()[:-3])
 
@@ -230,6 +232,9 @@ class AccumulateGrad:
 
     _edges = ()
     next_functions = ()
+    _output_meta = (None,)
+    _saved = None
+    _tensor_hooks = None  # a leaf's hooks live on the tensor (``variable._hooks``)
 
     def __init__(self, variable):
         self.variable = variable
@@ -241,8 +246,6 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
     def accumulate(self, grad, create_graph: bool) -> None:
-        from .._tensor import Tensor
-
         v = self.variable
         for hook in v._hooks or ():
             new = hook(grad)
@@ -302,34 +305,62 @@ class Function(metaclass=_FunctionMeta):
             "forward mode AD."
         )
 
+    _view_of_input = False  # True for ops whose output is a view of their first argument
+
     @classmethod
     def apply(cls, *args):
         """Run ``forward`` and record the operation for backward when needed."""
-        from .._tensor import Tensor
-
         ctx = BackwardNode(cls)
-        enabled = _State.grad_enabled
         requires_grad = False
-        if enabled:
+        if _State.grad_enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
                     requires_grad = True
                     break
-        _State.grad_enabled = False
-        try:
-            raw = cls.forward(ctx, *args)
-        finally:
-            _State.grad_enabled = enabled
+            # forward itself is never recorded (a custom forward may use Tensor ops)
+            _State.grad_enabled = False
+            try:
+                raw = cls.forward(ctx, *args)
+            except ValueError as e:
+                raise _as_broadcast_error(e, args) from None
+            finally:
+                _State.grad_enabled = True
+        else:
+            try:
+                raw = cls.forward(ctx, *args)
+            except ValueError as e:
+                raise _as_broadcast_error(e, args) from None
 
-        raw_outputs = raw if isinstance(raw, tuple) else (raw,)
-        outputs = tuple(_wrap_output(cls, r, args) for r in raw_outputs)
+        if type(raw) is tuple:
+            raw_outputs = raw
+            outputs = tuple([_wrap_output(cls, r, args) for r in raw])
+        else:
+            raw_outputs = (raw,)
+            outputs = (_wrap_output(cls, raw, args),)
         if requires_grad:
             ctx._record(args, raw_outputs, outputs)
         if _forward_ad_state.levels:
             from .forward_ad import _propagate_tangents
 
-            _propagate_tangents(cls, ctx, args, outputs)
-        return outputs if isinstance(raw, tuple) else outputs[0]
+            _propagate_tangents(cls, ctx, args, raw_outputs, outputs)
+        return outputs if type(raw) is tuple else outputs[0]
+
+
+def _as_broadcast_error(error: ValueError, args) -> Exception:
+    """numpy's broadcasting ValueError, reworded as the RuntimeError PyTorch raises."""
+    if "broadcast" not in str(error):
+        return error
+    shapes = [a._array.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        for k in range(1, min(len(a), len(b)) + 1):
+            if a[-k] != b[-k] and 1 not in (a[-k], b[-k]):
+                dim = max(len(a), len(b)) - k
+                return RuntimeError(
+                    f"The size of tensor a ({a[-k]}) must match the size of tensor b ({b[-k]}) "
+                    f"at non-singleton dimension {dim}"
+                )
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
 
 
 class _forward_ad_state:
@@ -340,8 +371,8 @@ class _forward_ad_state:
 
 def _wrap_output(cls, raw, args):
     """Turn what forward returned (an array or a Tensor) into a fresh output Tensor."""
-    from .._tensor import Tensor
-
+    if type(raw) is np.ndarray and not cls._view_of_input:
+        return Tensor._make(raw)  # the common case, kept short
     if isinstance(raw, Tensor):
         if not any(raw is a for a in args):
             return raw
@@ -358,7 +389,6 @@ def _wrap_output(cls, raw, args):
     return out
 
 
-Function._view_of_input = False
 
 
 def once_differentiable(fn):
