@@ -24,19 +24,20 @@ def _check_index(index, name: str, dims: int | None = None) -> None:
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not "
                         f"{type(index).__name__}")
-    if index._array.dtype != dt.int64.numpy:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._array.dtype not in (dt.int32.numpy, dt.int64.numpy):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if dims is not None and max(index._array.ndim, 1) != max(dims, 1):  # 0-d counts as 1-d
         raise RuntimeError("Index tensor must have the same number of dimensions as input "
                            "tensor")
 
 
 def _check_range(index_array, size: int, dim: int) -> None:
-    """RuntimeError like PyTorch's for an index outside ``[-size, size)``."""
+    """RuntimeError like PyTorch's for an index outside ``[0, size)`` (unlike Python
+    indexing, these ops take no negative indices)."""
     if index_array.size:
         lo, hi = int(index_array.min()), int(index_array.max())
         bad = hi if hi >= size else lo
-        if hi >= size or lo < -size:
+        if hi >= size or lo < 0:
             raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size "
                                f"{size}")
 
@@ -279,7 +280,7 @@ def index_select(input, dim: int, index):
     _check_vector_index(index, "index_select")
     size = input._array.shape[d] if n else 1
     idx = index._array
-    if idx.size and (idx.max() >= size or idx.min() < -size):
+    if idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
     if n == 0:
         return IndexSelect.apply(input.reshape(1), 0, index).reshape(index.shape)
