@@ -1,0 +1,212 @@
+"""The cuda backend: the CPU backend's interface (numpy's names) on GPU arrays.
+
+Arrays are ``DeviceArray``s (``array.py``); the work is done by Numba CUDA kernels, one
+module per kind of kernel:
+
+==================  ===========================================================
+``layout.py``       where element i of a strided view lives; copies, fills
+``elementwise.py``  unary and binary ops with broadcasting, ``where``
+``reduce.py``       sum/max/argmax/... along any dims (shared-memory tree), scans
+``matmul.py``       tiled shared-memory matrix product (batched)
+``index.py``        gather/scatter for advanced indexing, ``add.at``
+``creation.py``     host <-> device copies, filled arrays, ranges, views, joins
+``random.py``       xoroshiro128+ random numbers generated on the GPU
+==================  ===========================================================
+
+A few rarely used functions (sorting, small linear algebra) copy to the host, call numpy
+and copy back; they are marked "(via the host)".
+"""
+
+# ruff: noqa: F401
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .array import DeviceArray, empty
+from .creation import (
+    arange,
+    array,
+    asarray,
+    ascontiguousarray,
+    broadcast_to,
+    concatenate,
+    diag,
+    diagonal,
+    empty_like,
+    expand_dims,
+    eye,
+    flip,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    moveaxis,
+    ones,
+    ones_like,
+    outer,
+    stack,
+    swapaxes,
+    to_numpy,
+    tril,
+    triu,
+    zeros,
+    zeros_like,
+)
+from .elementwise import (
+    abs,
+    add,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    ceil,
+    clip,
+    copysign,
+    cos,
+    cosh,
+    divide,
+    equal,
+    erf,
+    exp,
+    expm1,
+    floor,
+    floor_divide,
+    fmod,
+    greater,
+    greater_equal,
+    invert,
+    isfinite,
+    isinf,
+    isnan,
+    less,
+    less_equal,
+    log,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    power,
+    remainder,
+    rint,
+    round,
+    sign,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from .index import index_add_at, nonzero, put_along_axis, take, take_along_axis
+from .matmul import matmul
+from .reduce import (
+    all,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    max,
+    mean,
+    min,
+    prod,
+    std,
+    sum,
+    trace,
+    var,
+)
+from .runtime import SIMULATOR
+
+ndarray = DeviceArray
+device_type = "cuda"
+inf = np.inf
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|a - b| <= atol + rtol * |b|`` elementwise (numpy's rule)."""
+    close = less_equal(abs(subtract(a, b)), add(multiply(abs(b), rtol), atol))
+    close = logical_or(close, equal(a, b))  # equal infinities
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(a), isnan(b)))
+    return close
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """NaN -> ``nan``, +inf -> ``posinf`` (default: the largest float), -inf -> ``neginf``."""
+    info = np.finfo(x.dtype)
+    x = where(isnan(x), nan, x)
+    x = where(logical_and(isinf(x), greater(x, 0)), info.max if posinf is None else posinf, x)
+    return where(logical_and(isinf(x), less(x, 0)), info.min if neginf is None else neginf, x)
+
+
+def roll(a, shift, axis=None):
+    """Shift elements along ``axis`` cyclically (two slices joined)."""
+    if axis is None:
+        return roll(a.reshape(-1), shift, 0).reshape(a.shape)
+    if isinstance(axis, (tuple, list)):
+        for s, ax in zip(shift, axis):
+            a = roll(a, s, ax)
+        return a
+    n = a.shape[axis]
+    if n == 0:
+        return a.copy()
+    s = shift % n
+    index = [slice(None)] * a.ndim
+    index[axis] = slice(n - s, None)
+    tail = a[tuple(index)]
+    index[axis] = slice(0, n - s)
+    return concatenate([tail, a[tuple(index)]], axis)
+
+
+def tile(a, reps):
+    """``a`` repeated ``reps`` times along each dim (a broadcast, then one copy)."""
+    reps = tuple(reps) if isinstance(reps, (tuple, list)) else (reps,)
+    nd = max(len(reps), a.ndim)
+    reps = (1,) * (nd - len(reps)) + reps
+    a = a.reshape((1,) * (nd - a.ndim) + a.shape)
+    spread = a.reshape([x for s in a.shape for x in (1, s)])
+    big = broadcast_to(spread, [x for r, s in zip(reps, a.shape) for x in (r, s)])
+    return big.copy().reshape([r * s for r, s in zip(reps, a.shape)])
+
+
+def _via_host(fn):
+    """Run numpy's ``fn`` on host copies of the arrays and bring the results back."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        device = next(a.device_index for a in args if isinstance(a, DeviceArray))
+        host = [a.get() if isinstance(a, DeviceArray) else a for a in args]
+        result = fn(*host, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(from_numpy(np.asarray(r), device) for r in result)
+        return from_numpy(np.asarray(result), device)
+
+    run.__doc__ = f"numpy's ``{fn.__name__}`` (via the host)."
+    return run
+
+
+sort = _via_host(np.sort)
+argsort = _via_host(np.argsort)
+det = _via_host(np.linalg.det)
+inv = _via_host(np.linalg.inv)
+slogdet = _via_host(np.linalg.slogdet)
+solve = _via_host(np.linalg.solve)

@@ -1,0 +1,372 @@
+"""``DeviceArray``: a numpy-like array whose elements live in GPU memory.
+
+It is the cuda twin of ``numpy.ndarray`` and has the same *strided* layout:
+
+* ``buf``: the storage, a flat 1-d Numba device array (``cuda.device_array``);
+* ``offset``: where element ``[0, 0, ...]`` sits in ``buf``;
+* ``shape`` and ``estrides``: element ``[i, j, k]`` sits at
+  ``offset + i*estrides[0] + j*estrides[1] + k*estrides[2]`` (strides counted in elements;
+  ``strides`` gives them in bytes, as numpy does).
+
+So a view (a slice, a transpose, a reshape, a broadcast with stride 0) is a new
+``DeviceArray`` over the same ``buf``: no data moves. Kernels receive ``buf``, ``offset`` and
+the strides, and compute each element's position themselves (see ``layout.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import runtime
+
+
+class _Flags:
+    __slots__ = ("c_contiguous", "f_contiguous")
+
+    def __init__(self, c: bool, f: bool):
+        self.c_contiguous = c
+        self.f_contiguous = f
+
+
+def c_strides(shape) -> tuple:
+    """Row-major (C) strides, in elements, for ``shape``."""
+    strides, step = [], 1
+    for s in reversed(shape):
+        strides.append(step)
+        step *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def _is_c_contiguous(shape, strides) -> bool:
+    step = 1
+    for s, st in zip(reversed(shape), reversed(strides)):
+        if s == 1:
+            continue
+        if s == 0:
+            return True
+        if st != step:
+            return False
+        step *= s
+    return True
+
+
+class DeviceArray:
+    """An n-d array in GPU memory with numpy's names (``shape``, ``dtype``, ``reshape``, ...)."""
+
+    __slots__ = ("buf", "offset", "shape", "estrides", "dtype", "device_index")
+    __array_priority__ = 2000  # numpy defers `ndarray + DeviceArray` to us (and we refuse)
+
+    def __init__(self, buf, offset: int, shape: tuple, estrides: tuple, device_index: int = 0):
+        self.buf = buf
+        self.offset = offset
+        self.shape = tuple(int(s) for s in shape)
+        self.estrides = tuple(int(s) for s in estrides)
+        self.dtype = np.dtype(buf.dtype)
+        self.device_index = device_index
+
+    # -- what numpy code asks of an array ------------------------------------------------
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for s in self.shape:
+            n *= s
+        return n
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def strides(self) -> tuple:
+        """Strides in bytes, as numpy gives them."""
+        return tuple(s * self.dtype.itemsize for s in self.estrides)
+
+    @property
+    def flags(self) -> _Flags:
+        return _Flags(_is_c_contiguous(self.shape, self.estrides),
+                      _is_c_contiguous(self.shape[::-1], self.estrides[::-1]))
+
+    @property
+    def device(self):
+        from ..._device import device
+
+        return device("cuda", self.device_index)
+
+    @property
+    def T(self) -> DeviceArray:
+        return self.transpose()
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"DeviceArray({self.get()!r}, device='{self.device}')"
+
+    # -- views: new shape/strides over the same buffer -----------------------------------
+    def _view(self, offset, shape, estrides) -> DeviceArray:
+        return DeviceArray(self.buf, offset, shape, estrides, self.device_index)
+
+    def transpose(self, *axes) -> DeviceArray:
+        """Permute the dimensions (a view): ``a.transpose(1, 0)`` or ``a.transpose((1, 0))``."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if not axes:
+            axes = tuple(reversed(range(self.ndim)))
+        return self._view(self.offset, [self.shape[a] for a in axes],
+                          [self.estrides[a] for a in axes])
+
+    def swapaxes(self, a: int, b: int) -> DeviceArray:
+        axes = list(range(self.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return self.transpose(axes)
+
+    def reshape(self, *shape, copy: bool | None = None) -> DeviceArray:
+        """Another shape over the same elements: a view when the strides allow it. With
+        ``copy=False`` an impossible view raises ValueError (numpy's rule); by default it
+        copies instead."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        shape = _resolve(shape, self.size)
+        if copy:
+            return self.copy().reshape(shape)
+        strides = _view_strides(self.shape, self.estrides, shape)
+        if strides is None:
+            if copy is False:
+                raise ValueError("cannot reshape array without copying it")
+            return self.copy().reshape(shape)
+        return self._view(self.offset, shape, strides)
+
+    def ravel(self) -> DeviceArray:
+        return self.reshape(-1)
+
+    flatten = ravel
+
+    def squeeze(self, axis=None) -> DeviceArray:
+        if axis is None:
+            axis = tuple(i for i, s in enumerate(self.shape) if s == 1)
+        axis = axis if isinstance(axis, tuple) else (axis,)
+        axis = {a % self.ndim for a in axis}
+        keep = [i for i in range(self.ndim) if i not in axis]
+        return self._view(self.offset, [self.shape[i] for i in keep],
+                          [self.estrides[i] for i in keep])
+
+    def view(self, dtype) -> DeviceArray:
+        """The same bytes read as another dtype of the same size (a contiguous array)."""
+        dtype = np.dtype(dtype)
+        if dtype.itemsize != self.dtype.itemsize or not self.flags.c_contiguous:
+            raise ValueError("DeviceArray.view(dtype) needs a contiguous array and a dtype "
+                             "of the same itemsize")
+        return DeviceArray(self.buf.view(dtype), self.offset, self.shape, self.estrides,
+                           self.device_index)
+
+    def __getitem__(self, key):
+        return index.getitem(self, key)
+
+    def __setitem__(self, key, value) -> None:
+        index.setitem(self, key, value)
+
+    # -- copies ------------------------------------------------------------------------------
+    def copy(self) -> DeviceArray:
+        """A C-contiguous copy."""
+        return layout.copy(self)
+
+    def astype(self, dtype, copy: bool = True) -> DeviceArray:
+        """A copy converted to ``dtype`` (``self`` when it already has it and copy=False)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype and not copy:
+            return self
+        return layout.copy(self, dtype)
+
+    def fill(self, value) -> None:
+        layout.fill(self, value)
+
+    def get(self) -> np.ndarray:
+        """The elements as a numpy array on the host (``copy_to_host``)."""
+        src = self if self.flags.c_contiguous else self.copy()
+        n = src.size
+        out = np.empty(src.shape, dtype=self.dtype)
+        if n:
+            src.buf[src.offset:src.offset + n].copy_to_host(out.reshape(-1))
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.get()
+        return a if dtype is None else a.astype(dtype)
+
+    def item(self):
+        if self.size != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        return self.get().reshape(()).item()
+
+    def tolist(self):
+        return self.get().tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError("The truth value of an array with more than one element is "
+                             "ambiguous")
+        return bool(self.item())
+
+    # -- math as methods, like numpy's ------------------------------------------------------
+    def sum(self, axis=None, dtype=None, keepdims=False):
+        return reduce.sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, keepdims=False):
+        return reduce.mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def prod(self, axis=None, dtype=None, keepdims=False):
+        return reduce.prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return reduce.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return reduce.min(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return reduce.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return reduce.argmin(self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis=None, keepdims=False):
+        return reduce.all(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis=None, keepdims=False):
+        return reduce.any(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, dtype=None, ddof=0, keepdims=False):
+        return reduce.var(self, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, ddof=0, keepdims=False):
+        return reduce.std(self, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+
+    def clip(self, min=None, max=None):  # noqa: A002
+        return elementwise.clip(self, min, max)
+
+    # -- operators: the elementwise kernels ------------------------------------------------
+    def __neg__(self):
+        return elementwise.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return elementwise.abs(self)
+
+    def __invert__(self):
+        return elementwise.invert(self)
+
+
+def _binary_operator(name: str, reflected: bool = False):
+    def op(self, other):
+        fn = getattr(elementwise, name)
+        return fn(other, self) if reflected else fn(self, other)
+
+    return op
+
+
+for _dunder, _fn in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                     ("truediv", "divide"), ("floordiv", "floor_divide"), ("mod", "remainder"),
+                     ("pow", "power"), ("and", "bitwise_and"), ("or", "bitwise_or"),
+                     ("xor", "bitwise_xor"), ("matmul", "matmul")]:
+    setattr(DeviceArray, f"__{_dunder}__", _binary_operator(_fn))
+    setattr(DeviceArray, f"__r{_dunder}__", _binary_operator(_fn, reflected=True))
+for _dunder, _fn in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"),
+                     ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal")]:
+    setattr(DeviceArray, f"__{_dunder}__", _binary_operator(_fn))
+DeviceArray.__hash__ = None
+
+
+def _resolve(shape, size: int) -> tuple:
+    """``shape`` with one ``-1`` replaced by what makes the sizes agree."""
+    shape = tuple(int(s) for s in shape)
+    if -1 in shape:
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        shape = tuple(size // known if s == -1 and known else (0 if s == -1 else s)
+                      for s in shape)
+    n = 1
+    for s in shape:
+        n *= s
+    if n != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+    return shape
+
+
+def _view_strides(old_shape, old_strides, new_shape):
+    """Strides that show the same elements in ``new_shape``, or None when no view can.
+
+    Walk both shapes in chunks whose element counts agree; a chunk of old dims can be
+    re-split only when it is contiguous in itself (PyTorch's ``computeStride``).
+    """
+    if _is_c_contiguous(old_shape, old_strides):
+        return c_strides(new_shape)
+    old = [(s, st) for s, st in zip(old_shape, old_strides) if s != 1]
+    new_strides = [0] * len(new_shape)
+    i = j = 0
+    while i < len(old) or j < len(new_shape):
+        if j < len(new_shape) and new_shape[j] == 1:
+            new_strides[j] = 1
+            j += 1
+            continue
+        if i >= len(old) or j >= len(new_shape):
+            return None
+        # grow a chunk of old dims and a chunk of new dims until their sizes match
+        i0, j0 = i, j
+        n_old, n_new = old[i][0], new_shape[j]
+        i, j = i + 1, j + 1
+        while n_old != n_new:
+            if n_old < n_new:
+                if i >= len(old):
+                    return None
+                n_old *= old[i][0]
+                i += 1
+            else:
+                if j >= len(new_shape):
+                    return None
+                n_new *= new_shape[j]
+                j += 1
+        for k in range(i0, i - 1):  # the old chunk must be contiguous in itself
+            if old[k][1] != old[k + 1][1] * old[k + 1][0]:
+                return None
+        step = old[i - 1][1]
+        for k in range(j - 1, j0 - 1, -1):
+            new_strides[k] = step
+            step *= new_shape[k]
+    return tuple(new_strides)
+
+
+def empty(shape, dtype, device_index: int | None = None) -> DeviceArray:
+    """A new C-contiguous array (its values are whatever the memory held)."""
+    if device_index is None:
+        device_index = runtime.current_device()
+    shape = tuple(int(s) for s in shape) if isinstance(shape, (tuple, list)) else (int(shape),)
+    size = 1
+    for s in shape:
+        size *= s
+    with runtime.using(device_index):
+        buf = runtime.cuda.device_array(max(size, 1), dtype=np.dtype(dtype))
+    return DeviceArray(buf, 0, shape, c_strides(shape), device_index)
+
+
+# imported last: these modules use DeviceArray themselves
+from . import elementwise, index, layout, reduce  # noqa: E402

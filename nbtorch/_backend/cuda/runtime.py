@@ -1,0 +1,92 @@
+"""Where the kernels run: the ``numba.cuda`` module, the simulator, devices and launch sizes.
+
+``numba.cuda`` is imported here, and this module is imported only when the first cuda
+tensor is made, so ``import nbtorch`` stays fast and works on machines without CUDA.
+
+Under the simulator (``NUMBA_ENABLE_CUDASIM=1``, set before numba is imported) every
+CUDA thread is a Python thread on the CPU: correct, but slow. So the launch helpers below
+start few threads there, and every kernel uses a *grid-stride loop* (a thread handles
+elements i, i + gridsize, i + 2 gridsize, ...) so that any number of threads covers any
+number of elements.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from numba import cuda
+
+SIMULATOR: bool = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") == "1"
+
+# Threads per block for elementwise kernels, and at most how many blocks to start.
+THREADS = 32 if SIMULATOR else 256
+MAX_BLOCKS = 2 if SIMULATOR else 4096
+# Threads per block for kernels that cooperate through shared memory (a power of two).
+REDUCE_THREADS = 32 if SIMULATOR else 256
+
+
+def available() -> bool:
+    """True when kernels can run: a CUDA GPU with its driver, or the simulator."""
+    try:
+        return SIMULATOR or bool(cuda.is_available())
+    except Exception:  # a broken driver install: treat as no GPU
+        return False
+
+
+def require() -> None:
+    """Raise a clear error when there is neither a GPU nor the simulator."""
+    if not available():
+        raise RuntimeError(
+            "Found no NVIDIA driver on your system: nbtorch cannot use the 'cuda' device here. "
+            "Run on a machine with an NVIDIA GPU and CUDA driver, or simulate the GPU on the "
+            "CPU by setting NUMBA_ENABLE_CUDASIM=1 before importing nbtorch."
+        )
+
+
+def device_count() -> int:
+    """How many GPUs are visible (``CUDA_VISIBLE_DEVICES`` decides which ones)."""
+    if not available():
+        return 0
+    return len(cuda.gpus)
+
+
+_current = 0
+
+
+def current_device() -> int:
+    """The index of the device that new cuda tensors go to by default."""
+    return _current
+
+
+def set_device(index: int) -> None:
+    """Make ``index`` the default cuda device."""
+    global _current
+    require()
+    n = device_count()
+    if not 0 <= index < n:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (device {index}, {n} visible)")
+    _current = index
+    if not SIMULATOR:
+        cuda.select_device(index)
+
+
+@contextlib.contextmanager
+def using(index: int):
+    """Run the launches and allocations inside on device ``index``."""
+    if index == _current or SIMULATOR:
+        yield
+    else:
+        with cuda.gpus[index]:
+            yield
+
+
+def blocks_for(n: int, threads: int = THREADS) -> int:
+    """Enough blocks of ``threads`` threads to give each of ``n`` items a thread (capped:
+    the grid-stride loops cover the rest)."""
+    return max(1, min((n + threads - 1) // threads, MAX_BLOCKS))
+
+
+def launch(kernel, n: int):
+    """``kernel`` configured for ``n`` independent items: ``launch(k, n)(args...)``."""
+    return kernel[blocks_for(n), THREADS]
