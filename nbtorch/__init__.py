@@ -92,6 +92,7 @@ from .random import (
 )
 from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
 from . import func  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)
+from . import cuda  # noqa: F401  (nbtorch.cuda; numba.cuda loads with the first cuda tensor)
 
 half = float16
 float = float32  # noqa: A001
