@@ -18,6 +18,7 @@ import argparse
 import os
 import subprocess
 import sys
+from itertools import zip_longest
 from pathlib import Path
 
 import jupytext
@@ -35,13 +36,28 @@ def chapter_names(folder: Path) -> list[str]:
     return sorted({p.stem for p in files if p.suffix in (".py", ".ipynb")})
 
 
+def _cell_difference(a, b) -> str | None:
+    """How cell ``a`` of the .py differs from cell ``b`` of the .ipynb, or None."""
+    if a.cell_type != b.cell_type:
+        return f"is {a.cell_type} in the .py, {b.cell_type} in the .ipynb"
+    py_tags, ipynb_tags = a.metadata.get("tags", []), b.metadata.get("tags", [])
+    if py_tags != ipynb_tags:
+        return f"tags differ: .py has {py_tags}, .ipynb has {ipynb_tags}"
+    py_lines, ipynb_lines = a.source.splitlines(), b.source.splitlines()
+    for n, (x, y) in enumerate(zip_longest(py_lines, ipynb_lines, fillvalue=""), 1):
+        if x != y:
+            return f"source differs at line {n}: .py has {x!r:.70}, .ipynb has {y!r:.70}"
+    if a.source != b.source:
+        return "source differs in its trailing whitespace"
+    return None
+
+
 def _first_difference(py_cells: list, ipynb_cells: list) -> list[str]:
-    """The first cell whose kind, source or tags differ between the two files, if any."""
+    """The first cell whose kind, tags or source differ between the two files, if any."""
     for i, (a, b) in enumerate(zip(py_cells, ipynb_cells)):
-        for field, x, y in [("kind", a.cell_type, b.cell_type), ("source", a.source, b.source),
-                            ("tags", a.metadata.get("tags", []), b.metadata.get("tags", []))]:
-            if x != y:
-                return [f"cell {i} {field} differs: .py has {x!r:.60}, .ipynb has {y!r:.60}"]
+        difference = _cell_difference(a, b)
+        if difference:
+            return [f"cell {i} {difference}"]
     return []
 
 
