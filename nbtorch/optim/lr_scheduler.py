@@ -470,7 +470,7 @@ class SequentialLR(LRScheduler):
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Divide the lr by ``1 / factor`` when a metric has stopped improving.
+    """Multiply the lr by ``factor`` when a metric has stopped improving.
 
     Call ``scheduler.step(val_loss)`` once per epoch. If the metric has not improved on
     its best value for more than ``patience`` epochs, every group's lr becomes
