@@ -163,9 +163,12 @@ def _view_dtype(input, dtype):
 def reshape(input, *shape):
     """The data with another shape: a view when possible, else a copy."""
     shape = _infer_shape(_shape_args(shape), input._array.size)
-    if shape == input._array.shape:
-        return input.view(shape)
-    return Reshape.apply(input, shape)
+    if input._array.flags.c_contiguous:
+        return View.apply(input, shape)  # always possible: share memory and version counter
+    try:
+        return View.apply(input, shape)
+    except RuntimeError:  # the layout allows no view (a transposed matrix, say): copy
+        return Reshape.apply(input, shape)
 
 
 def permute(input, *dims):
