@@ -1,0 +1,364 @@
+"""Loss functions (``nn.functional.cross_entropy``, ``mse_loss``, ...).
+
+A loss compares a prediction with a target and returns one number per element (``reduction=
+'none'``), their mean (``'mean'``, the default) or their sum (``'sum'``).
+
+Most losses here are short compositions of Tensor ops, so autograd differentiates them (to
+any order) for free. ``cross_entropy`` is the exception: it is the loss of nearly every
+classifier, so it is one fused ``Function``. Its forward never builds the log-probabilities
+(it needs only each row's log-sum-exp), and its gradient is the famous
+``softmax(x) - onehot(target)``, scaled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._util import backend
+from .nn_activation import Softmax, log_softmax, softplus
+from .pointwise import where
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """Map the old ``size_average``/``reduce`` flags to ``reduction`` (PyTorch still takes
+    them)."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_same_size(input: Tensor, target: Tensor, name: str) -> None:
+    if input.shape != target.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+            if name == "bce" else
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+
+
+# -- regression losses ----------------------------------------------------------------------
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight=None) -> Tensor:
+    """Mean squared error: mean of (input - target)^2."""
+    diff = input - target
+    return _reduce(diff * diff, legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean of |input - target|."""
+    return _reduce((input - target).abs(), legacy_reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Quadratic (0.5 d^2 / beta) for |d| < beta, linear (|d| - 0.5 beta) beyond: L1 that is
+    smooth at zero, so less sensitive to outliers than MSE."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    d = (input - target).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
+    """0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) beyond (``smooth_l1 * delta``)."""
+    d = (input - target).abs()
+    return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+# -- classification: cross entropy ---------------------------------------------------------
+
+
+def _class_last(x: Tensor) -> Tensor:
+    """(N, C, d1, ...) -> (N * d1 * ..., C): one row of class scores per prediction."""
+    if x.dim() <= 2:
+        return x.reshape(-1, x.shape[-1])
+    return x.movedim(1, -1).reshape(-1, x.shape[1])
+
+
+def _class_first(rows: Tensor, shape) -> Tensor:
+    """Undo ``_class_last`` for a tensor of the input's shape."""
+    if len(shape) <= 2:
+        return rows.reshape(shape)
+    return rows.reshape((shape[0],) + tuple(shape[2:]) + (shape[1],)).movedim(-1, 1)
+
+
+def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
+    """The class indices as a flat int64 numpy array, checked against the input."""
+    if input.dim() == 0:
+        raise RuntimeError("cross_entropy: input must have at least one dimension")
+    batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(target.shape) != batch:
+        if input.dim() >= 2 and target.dim() >= 1 and target.shape[0] != input.shape[0]:
+            raise ValueError(
+                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                f"({target.shape[0]})."
+            )
+        raise RuntimeError(
+            f"Expected target size {list(batch)}, got {list(target.shape)}"
+        )
+    t = np.asarray(target.detach().cpu()._array).reshape(-1)
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"expected scalar type Long but found {target.dtype.name.capitalize()}"
+        )
+    classes = input.shape[-1] if input.dim() == 1 else input.shape[1]
+    bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+    if bad.any():
+        raise IndexError(f"Target {t[bad][0]} is out of bounds.")
+    return t.astype(np.int64, copy=False)
+
+
+class CrossEntropy(Function):
+    """Fused log-softmax + negative log-likelihood over rows of class scores.
+
+    For row r with target t, weights w and smoothing eps over C classes:
+    loss_r = (1 - eps) w_t (lse_r - x_rt) + eps / C * sum_c w_c (lse_r - x_rc),
+    lse_r = log sum_c exp(x_rc). Its gradient is computed by ``CrossEntropyBackward``.
+    """
+
+    @staticmethod
+    def forward(ctx, rows, target, weight, ignore_index, smoothing, reduction):
+        B = backend(rows)
+        x = rows._array
+        n, classes = x.shape
+        valid = target != ignore_index
+        t = B.where(valid, target, 0)
+        w_t = valid.astype(x.dtype) if weight is None else weight[t] * valid
+        x_t = B.take_along_axis(x, t[:, None], axis=1)[:, 0]
+        m = B.max(x, axis=1, keepdims=True) if classes else B.zeros((n, 1), x.dtype)
+        e = B.exp(x - m)  # kept for backward: softmax(x) = e / s
+        s = B.sum(e, axis=1)
+        lse = m[:, 0] + B.log(s)
+        loss = w_t * (lse - x_t)
+        if smoothing:
+            w_all = B.sum(weight) if weight is not None else classes
+            x_w = B.sum(x, axis=1) if weight is None else x @ weight
+            smooth = (w_all * lse - x_w) * valid
+            loss = (1 - smoothing) * loss + (smoothing / classes) * smooth
+        denom = B.sum(w_t)
+        ctx.save_for_backward(rows)
+        ctx.cache = (e, s, t, valid, w_t, denom)
+        ctx.args = (weight, smoothing, reduction)
+        if reduction == "none":
+            return loss.astype(x.dtype, copy=False)
+        total = B.sum(loss)
+        return B.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (rows,) = ctx.saved_tensors
+        g = CrossEntropyBackward.apply(rows, grad, ctx.cache, ctx.args)
+        return g, None, None, None, None, None
+
+
+class CrossEntropyBackward(Function):
+    """d loss / d x = scale_r * (A_r * softmax(x_r) - T_r), with T_r the (smoothed, weighted)
+    one-hot target row. Linear in the incoming gradient; its own backward uses the softmax
+    Jacobian, so cross entropy can be differentiated twice."""
+
+    @staticmethod
+    def forward(ctx, rows, grad, cache, args):
+        B = backend(rows)
+        e, s, t, valid, w_t, denom = cache
+        weight, smoothing, reduction = args
+        x = rows._array
+        n, classes = x.shape
+        g = grad._array
+        if reduction == "none":
+            scale = g.reshape(n)
+        else:
+            scale = B.full(n, g / denom if reduction == "mean" else g, x.dtype)
+        hit = (1 - smoothing) * w_t  # the one-hot part's weight
+        coef = hit
+        if smoothing:
+            w_all = B.sum(weight) if weight is not None else classes
+            coef = hit + (smoothing / classes) * w_all * valid
+        out = e * (scale * coef / s)[:, None]
+        rows_idx = B.arange(n)
+        out[rows_idx, t] -= scale * hit
+        if smoothing:
+            w_row = 1.0 if weight is None else weight[None, :]
+            out -= (scale * (smoothing / classes) * valid)[:, None] * w_row
+        ctx.save_for_backward(rows, grad)
+        ctx.parts = (coef, hit, t, valid, scale, weight, smoothing, reduction, denom)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, v):
+        rows, grad = ctx.saved_tensors
+        coef, hit, t, valid, scale, weight, smoothing, reduction, denom = ctx.parts
+        n, classes = rows.shape
+        p = Softmax.apply(rows, 1)
+        gx = gg = None
+        if ctx.needs_input_grad[0]:
+            pv = p * v
+            gx = (pv - p * pv.sum(1, keepdim=True)) * Tensor._make(scale * coef)[:, None]
+        if ctx.needs_input_grad[1]:
+            target = np.zeros((n, classes), dtype=rows._array.dtype)
+            target[np.arange(n), t] = hit
+            if smoothing:
+                w_row = 1.0 if weight is None else weight[None, :]
+                target += ((smoothing / classes) * valid)[:, None] * w_row
+            unit = p * Tensor._make(coef)[:, None] - Tensor._make(target)
+            per_row = (unit * v).sum(1)
+            if reduction == "none":
+                gg = per_row.reshape(grad.shape)
+            else:
+                gg = per_row.sum() / denom if reduction == "mean" else per_row.sum()
+        return gx, gg, None, None
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross entropy between logits ``input`` (N, C) (or (N, C, d1, ...), or (C,)) and
+    ``target``: class indices (N,) or class probabilities of the input's shape.
+
+    Equals ``nll_loss(log_softmax(input, 1), target)``. ``weight`` (C,) weighs the classes
+    (the mean divides by the total weight of the targets); targets equal to ``ignore_index``
+    count for nothing; ``label_smoothing`` eps mixes the target with the uniform
+    distribution: (1 - eps) onehot + eps / C.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
+        )
+    if target.is_floating_point():
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    t = _check_targets(input, target, ignore_index)
+    rows = _class_last(input)
+    w = None if weight is None else weight.detach()._array.astype(rows._array.dtype)
+    loss = CrossEntropy.apply(rows, t, w, ignore_index, label_smoothing, reduction)
+    if reduction == "none":
+        batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
+        return loss.reshape(batch)
+    return loss
+
+
+def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
+    """Cross entropy against class probabilities: -sum_c w_c target_c log softmax(x)_c."""
+    if target.shape != input.shape:
+        raise RuntimeError(
+            f"Expected target size {list(input.shape)}, got {list(target.shape)}"
+        )
+    class_dim = 0 if input.dim() == 1 else 1
+    classes = input.shape[class_dim]
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    logp = log_softmax(input, class_dim)
+    terms = logp * target
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = classes
+        terms = terms * weight.reshape(shape)
+    loss = -terms.sum(class_dim)
+    if reduction == "mean":
+        return loss.sum() / max(input.numel() // max(classes, 1), 1)
+    return _reduce(loss, reduction)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: ``-input[n, target[n]]`` (input holds log-probabilities, e.g.
+    from ``log_softmax``), weighted by ``weight[target[n]]``; the mean divides by the sum of
+    those weights."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    t = _check_targets(input, target, ignore_index)
+    rows = _class_last(input)
+    valid = t != ignore_index
+    safe = np.where(valid, t, 0)
+    w_t = valid.astype(rows._array.dtype)
+    if weight is not None:
+        w_t = w_t * weight.detach().cpu()._array[safe]
+    picked = rows[Tensor._make(np.arange(len(safe))), Tensor._make(safe)]
+    losses = -picked * Tensor._make(w_t)
+    if reduction == "none":
+        batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
+        return losses.reshape(batch)
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / float(w_t.sum())
+
+
+# -- binary classification ------------------------------------------------------------------
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1] (after a
+    sigmoid). The logs are clamped at -100, as in PyTorch, so p = 0 gives a finite loss."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_same_size(input, target, "bce")
+    a = input.detach()._array
+    if ((a < 0) | (a > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    loss = -(target * input.log().clamp_min(-100) + (1 - target) * (1 - input).log()
+             .clamp_min(-100))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """``binary_cross_entropy(sigmoid(input), target)`` computed stably from the logits:
+    (1 - t) x + (1 + (pos_weight - 1) t) softplus(-x). ``pos_weight`` > 1 weighs the
+    positive examples more (against class imbalance)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_same_size(input, target, "logits")
+    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    loss = (1 - target) * input + log_weight * softplus(-input)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence KL(target || exp(input)), pointwise
+    ``target * (log target - input)``; ``input`` holds log-probabilities.
+
+    ``reduction='batchmean'`` (sum / batch size) is the mathematically correct KL; the
+    default ``'mean'`` divides by the number of elements.
+    """
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        safe = where(target > 0, target, 1.0)
+        loss = target * safe.log() - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.dim() else 1)
+    return _reduce(loss, reduction)
+
+
+__all__: list = []

@@ -1,0 +1,62 @@
+"""``nn.functional``: every layer as a plain function of tensors (``F.relu(x)``,
+``F.conv2d(x, weight)``, ``F.cross_entropy(logits, y)``).
+
+A layer module (``nn.Conv2d``) owns its parameters and calls the function here in its
+``forward``; use the function directly when there is nothing to own (activations, losses,
+pooling) or when you manage the weights yourself. The implementations live in
+``nbtorch._ops.nn_*`` (each a differentiable op); this module gathers them under PyTorch's
+names.
+"""
+
+# ruff: noqa: F401
+from __future__ import annotations
+
+from .._ops.nn_activation import (
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    relu6,
+    silu,
+    softmax,
+    softplus,
+)
+from .._ops.nn_basic import (
+    bilinear,
+    cosine_similarity,
+    dropout,
+    dropout2d,
+    embedding,
+    linear,
+    normalize,
+    one_hot,
+    pairwise_distance,
+)
+from .._ops.nn_loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from .._tensor import Tensor
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), elementwise (``inplace=True`` overwrites ``input``)."""
+    return input.relu_() if inplace else input.relu()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), elementwise."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """tanh(x), elementwise."""
+    return input.tanh()
