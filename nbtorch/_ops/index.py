@@ -201,8 +201,9 @@ def setitem(input, key, value) -> None:
 def _records(input, value) -> bool:
     from .._tensor import Tensor
     from ..autograd.grad_mode import _State
+    from .inplace import _has_tangents
 
-    return _State.grad_enabled and (
+    return _has_tangents(input, (value,)) or _State.grad_enabled and (
         input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
     )
 

@@ -16,11 +16,22 @@ from ..autograd.grad_mode import _State
 
 
 def _is_recording(self, args) -> bool:
+    if _has_tangents(self, args):
+        return True
     if not _State.grad_enabled:
         return False
     if self._requires_grad:
         return True
     return any(getattr(a, "_requires_grad", False) for a in args)
+
+
+def _has_tangents(self, args) -> bool:
+    """True while forward AD follows ``self`` or an argument (the op must go through its
+    Function, so that the tangent is updated too)."""
+    from ..autograd.function import _forward_ad_state
+
+    return bool(_forward_ad_state.levels) and any(
+        getattr(t, "_tangents", None) for t in (self, *args))
 
 
 def assign_result(self, result) -> None:
@@ -44,6 +55,11 @@ def assign_result(self, result) -> None:
         )
     self._array[...] = result._array
     self._bump_version()
+    if self._tangents or result._tangents:  # forward AD: self takes the result's tangents
+        from ..autograd.forward_ad import copy_tangents
+
+        self._tangents = None
+        copy_tangents(result, self)
     if result._requires_grad:
         self.grad_fn = result.grad_fn
         self._output_nr = result._output_nr

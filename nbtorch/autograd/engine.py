@@ -174,7 +174,9 @@ def _add_to_buffer(buffers, node, nr, grad):
     elif old.__class__ is _OwnedSum:
         old._array += grad._array
     else:
-        slots[nr] = _OwnedSum._make(old._array + grad._array)
+        total = old._array.copy()  # copy, then add in place: a 0-d sum stays an array
+        total += grad._array
+        slots[nr] = _OwnedSum._make(total)
 
 
 class _OwnedSum(Tensor):
