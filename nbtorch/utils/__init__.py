@@ -1,0 +1,5 @@
+"""Utilities, as in ``torch.utils``: ``data`` holds Dataset and DataLoader."""
+
+from . import data
+
+__all__ = ["data"]
