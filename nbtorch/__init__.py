@@ -57,7 +57,9 @@ from ._ops.arithmetic import subtract, true_divide
 from ._ops.convert import to
 from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
 from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
-from ._ops.reduce import mean, sum
+from ._ops.binary import *  # noqa: F403
+from ._ops.logic import *  # noqa: F403
+from ._ops.reduce import *  # noqa: F403
 from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.scatter import *  # noqa: F403
 from ._ops.shape import *  # noqa: F403

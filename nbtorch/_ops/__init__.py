@@ -5,9 +5,10 @@
 Each module holds one family: arithmetic, unary math, reductions, shape, indexing, matrix.
 """
 
-from . import arithmetic, convert, index, inplace, join, matmul, pointwise, reduce, scatter, shape
+from . import arithmetic, binary, convert, index, inplace, join, logic, matmul, pointwise, reduce
+from . import scatter, shape
 
 # The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
 # Tensor methods. A new op module is added here.
-OP_MODULES = (arithmetic, convert, index, inplace, join, matmul, pointwise, reduce, scatter,
-              shape)
+OP_MODULES = (arithmetic, binary, convert, index, inplace, join, logic, matmul, pointwise, reduce,
+              scatter, shape)

@@ -1,5 +1,5 @@
-"""Elementwise math: functions of one tensor (exp, sin, abs, ...), ``clamp``, ``maximum``,
-``remainder``, ``atan2``, ``where``, comparisons, logical and bitwise operators.
+"""Elementwise functions of one tensor (exp, sin, abs, floor, ...), ``where``, and the
+rounding divisions.
 
 Most unary ops follow one pattern, the chain rule: forward applies the backend function,
 backward multiplies the incoming gradient by the local derivative f'(x), written in Tensor
@@ -8,8 +8,7 @@ its backend function and its derivative. The derivative is written in terms of t
 (d/dx sin(x) = cos(x)) or, when that is cheaper, of the output (d/dx exp(x) = exp(x)).
 
 Step functions (floor, sign, round, ...) have derivative zero wherever it exists: PyTorch
-gives them zero gradients, and so do we. Comparisons, logical and bitwise ops return bool or
-integer tensors, which are never part of the graph.
+gives them zero gradients, and so do we.
 """
 
 from __future__ import annotations
@@ -28,24 +27,26 @@ def type_name(array) -> str:
     return _TYPE_NAMES[array.dtype.name]
 
 
-def _not_implemented(op: str, array):
+def not_implemented(op: str, array) -> NotImplementedError:
+    """PyTorch's error for an op that does not exist for a dtype."""
     return NotImplementedError(f'"{op}_cpu" not implemented for \'{type_name(array)}\'')
 
 
-def _operands(ctx):
-    """The two saved operands (a Tensor, or the Python number that was given)."""
-    sa, sb = ctx.saved_tensors
-    a, b = ctx.scalars
-    return (a if sa is None else sa, b if sb is None else sb)
-
-
-def _save(ctx, a, b):
-    ctx.save_for_backward(*(t if hasattr(t, "_array") else None for t in (a, b)))
-    ctx.scalars = (a, b)
-
-
-def _first_tensor(a, b):
+def first_tensor(a, b):
+    """The operand that is a Tensor (the other may be a Python number)."""
     return a if hasattr(a, "_array") else b
+
+
+
+
+def reflect(fn):
+    """``other op self``: the method behind a reflected operator such as ``__rmod__``."""
+
+    def method(self, other):
+        return fn(other, self)
+
+    method.__doc__ = f"``other`` op ``self``: the reflected form of ``{fn.__name__}``."
+    return method
 
 
 # -- unary ops: the chain-rule pattern ---------------------------------------------------------
@@ -293,7 +294,7 @@ class Frac(_Unary):
     def forward(cls, ctx, x):
         a = x._array
         if a.dtype.kind != "f":
-            raise _not_implemented("frac", a)
+            raise not_implemented("frac", a)
         return a - backend(x).trunc(a)
 
     @staticmethod
@@ -313,7 +314,7 @@ class _Step(_Unary):
     @classmethod
     def forward(cls, ctx, x, *args):
         a = x._array
-        if a.dtype.kind != "f" and cls.fn != "sign":
+        if a.dtype.kind != "f":
             return a.copy()  # integers are already whole numbers
         return getattr(backend(x), cls.fn)(a, *args)
 
@@ -327,7 +328,14 @@ class _Step(_Unary):
 
 
 class Sign(_Step):
-    fn = "sign"
+    """-1, 0 or 1; the sign of NaN is 0, as in PyTorch."""
+
+    @classmethod
+    def forward(cls, ctx, x):
+        B = backend(x)
+        a = x._array
+        out = B.sign(a)
+        return B.where(B.isnan(a), 0, out) if a.dtype.kind == "f" else out
 
 
 class Floor(_Step):
@@ -497,274 +505,24 @@ def frac(input):
     return Frac.apply(input)
 
 
-# -- clamp, maximum, minimum -----------------------------------------------------------------
-
-
-class Clamp(Function):
-    """``clamp(x, lo, hi)``: the gradient passes to x where lo <= x <= hi; a tensor bound
-    gets the gradient where it was the result (PyTorch's rule, also when lo > hi)."""
-
-    @staticmethod
-    def forward(ctx, x, lo, hi):
-        nd = promoted_dtype(x, lo, hi).numpy
-        a = x._array.astype(nd, copy=False)
-        ctx.save_for_backward(x, *(b if hasattr(b, "_array") else None for b in (lo, hi)))
-        ctx.bounds = (lo, hi)
-        lo_a, hi_a = (getattr(b, "_array", b) for b in (lo, hi))
-        B = backend(x)
-        if lo is not None:
-            a = B.maximum(a, lo_a)
-        if hi is not None:
-            a = B.minimum(a, hi_a)
-        return a.astype(nd, copy=False)
-
-    @staticmethod
-    def _masks(ctx):
-        x, lo_t, hi_t = ctx.saved_tensors
-        lo, hi = (s if s is not None else b for s, b in zip((lo_t, hi_t), ctx.bounds))
-        inside = None
-        if lo is not None:
-            inside = x >= lo
-        if hi is not None:
-            below_hi = x <= hi
-            inside = below_hi if inside is None else logical_and(inside, below_hi)
-        to_lo = to_hi = None
-        if lo is not None:
-            to_lo = x < lo if hi is None else logical_and(x < lo, lo < hi)
-        if hi is not None:
-            to_hi = x > hi if lo is None else logical_or(x > hi, hi < lo)
-        return inside, to_lo, to_hi
-
-    @staticmethod
-    def backward(ctx, grad):
-        masks = Clamp._masks(ctx)
-        return tuple(where(m, grad, 0.0) if need else None
-                     for m, need in zip(masks, ctx.needs_input_grad))
-
-    @staticmethod
-    def jvp(ctx, tx, tlo, thi):
-        out = None
-        for m, t in zip(Clamp._masks(ctx), (tx, tlo, thi)):
-            if t is not None:
-                part = where(m, t, 0.0)
-                out = part if out is None else out + part
-        return out
-
-
-def clamp(input, min=None, max=None):
-    """Limit every element to [min, max] (either bound may be None, a number or a tensor).
-
-    The gradient flows to ``input`` only where it was inside the range: clamped elements do
-    not change when ``input`` changes a little.
-    """
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    return Clamp.apply(input, min, max)
-
-
-clip = clamp
-
-
-def clamp_min(input, min):
-    """``clamp(input, min=min)``."""
-    return Clamp.apply(input, min, None)
-
-
-def clamp_max(input, max):
-    """``clamp(input, max=max)``."""
-    return Clamp.apply(input, None, max)
-
-
-class _MaxMin(Function):
-    """maximum / minimum of two tensors: the gradient goes to the larger (smaller) one,
-    split in half between them where they are equal (PyTorch's rule)."""
-
-    fn = ""
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        x, y = binary_arrays(a, b)
-        _save(ctx, a, b)
-        return getattr(backend(_first_tensor(a, b)), cls.fn)(x, y)
-
-    @classmethod
-    def _share(cls, ctx, g, side: int):
-        """The part of ``g`` that goes to operand ``side`` (0: a, 1: b): all of it where that
-        operand won, half of it at a tie, none where it lost."""
-        a, b = _operands(ctx)
-        if side == 1:
-            a, b = b, a
-        wins = a > b if cls.fn == "maximum" else a < b
-        return where(a == b, g * 0.5, where(wins, g, 0.0))
-
-    @classmethod
-    def backward(cls, ctx, grad):
-        need_a, need_b = ctx.needs_input_grad
-        return (cls._share(ctx, grad, 0) if need_a else None,
-                cls._share(ctx, grad, 1) if need_b else None)
-
-    @classmethod
-    def jvp(cls, ctx, ta, tb):
-        parts = [cls._share(ctx, t, i) for i, t in enumerate((ta, tb)) if t is not None]
-        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
-
-
-class Maximum(_MaxMin):
-    fn = "maximum"
-
-
-class Minimum(_MaxMin):
-    fn = "minimum"
-
-
-def _require_tensor(name, other):
-    from .._tensor import Tensor
-
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
-
-
-def maximum(input, other):
-    """Elementwise larger of two tensors (NaN if either is NaN)."""
-    _require_tensor("maximum", other)
-    return Maximum.apply(input, other)
-
-
-def minimum(input, other):
-    """Elementwise smaller of two tensors (NaN if either is NaN)."""
-    _require_tensor("minimum", other)
-    return Minimum.apply(input, other)
-
-
-# -- binary ops: remainder, fmod, atan2 --------------------------------------------------------
-
-
-class _Modulo(Function):
-    """a - q * b with q = a / b rounded (down for remainder, toward zero for fmod).
-    Since q is piecewise constant, d/da = 1 and d/db = -q."""
-
-    fn = ""
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        x, y = binary_arrays(a, b)
-        B = backend(_first_tensor(a, b))
-        if getattr(x, "dtype", getattr(y, "dtype", None)).kind in "iub" \
-                and bool(B.any(B.equal(y, 0))):
-            raise RuntimeError("ZeroDivisionError")
-        _save(ctx, a, b)
-        return B.asarray(getattr(B, cls.fn)(x, y))
-
-    @classmethod
-    def _quotient(cls, ctx):
-        a, b = _operands(ctx)
-        return floor_divide(a, b) if cls.fn == "remainder" else trunc_divide(a, b)
-
-    @classmethod
-    def backward(cls, ctx, grad):
-        need_a, need_b = ctx.needs_input_grad
-        return (grad if need_a else None, -grad * cls._quotient(ctx) if need_b else None)
-
-    @classmethod
-    def jvp(cls, ctx, ta, tb):
-        if tb is None:
-            return ta
-        db = -tb * cls._quotient(ctx)
-        return db if ta is None else ta + db
-
-
-class Remainder(_Modulo):
-    fn = "remainder"
-
-
-class Fmod(_Modulo):
-    fn = "fmod"
-
-
-class Atan2(Function):
-    """The angle of the point (b, a): atan(a / b) in the right quadrant.
-    d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        x, y = binary_arrays(a, b, to_float=True)
-        _save(ctx, a, b)
-        return backend(_first_tensor(a, b)).arctan2(x, y)
-
-    @staticmethod
-    def _partials(ctx):
-        a, b = _operands(ctx)
-        r2 = a * a + b * b
-        return b / r2, -a / r2
-
-    @staticmethod
-    def backward(ctx, grad):
-        da, db = Atan2._partials(ctx)
-        need_a, need_b = ctx.needs_input_grad
-        return (grad * da if need_a else None, grad * db if need_b else None)
-
-    @staticmethod
-    def jvp(ctx, ta, tb):
-        da, db = Atan2._partials(ctx)
-        if ta is None:
-            return tb * db
-        return ta * da if tb is None else ta * da + tb * db
-
-
-def remainder(input, other):
-    """Python's ``%``: a - floor(a / b) * b, with the sign of the divisor."""
-    return Remainder.apply(input, other)
-
-
-def fmod(input, other):
-    """C's ``fmod``: a - trunc(a / b) * b, with the sign of the dividend."""
-    return Fmod.apply(input, other)
-
-
-def atan2(input, other):
-    """Elementwise angle of the point (other, input) in radians, in (-pi, pi]."""
-    return Atan2.apply(input, other)
-
-
-arctan2 = atan2
-
-
-# -- functions made of other ops (their gradients come from the parts) ------------------------
-
-
-def lerp(input, end, weight):
-    """Linear interpolation ``input + weight * (end - input)``."""
-    return input + weight * (end - input)
-
-
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """``input + value * tensor1 * tensor2`` (used by optimizers such as Adam)."""
-    return input + value * tensor1 * tensor2
-
-
-def addcdiv(input, tensor1, tensor2, *, value=1):
-    """``input + value * tensor1 / tensor2`` (used by optimizers such as Adam)."""
-    return input + value * tensor1 / tensor2
-
-
 class NanToNum(Function):
     """Replace NaN and +-inf by finite numbers; the gradient passes where x was finite."""
 
     @staticmethod
     def forward(ctx, x, nan, posinf, neginf):
-        ctx.save_for_backward(x)
-        return backend(x).nan_to_num(x._array, nan=nan, posinf=posinf, neginf=neginf)
+        B = backend(x)
+        ctx.save_for_backward(B.isfinite(x._array))  # a constant mask
+        return B.nan_to_num(x._array, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return where(isfinite(x), grad, 0.0), None, None, None
+        (finite,) = ctx.saved_tensors
+        return where(finite, grad, 0.0), None, None, None
 
     @staticmethod
     def jvp(ctx, t, *_):
-        (x,) = ctx.saved_tensors
-        return where(isfinite(x), t, 0.0)
+        (finite,) = ctx.saved_tensors
+        return where(finite, t, 0.0)
 
 
 def nan_to_num(input, nan: float = 0.0, posinf: float | None = None,
@@ -832,7 +590,7 @@ def floor_divide(input, other):
     from .._tensor import Tensor
 
     x, y = binary_arrays(input, other)
-    B = backend(_first_tensor(input, other))
+    B = backend(first_tensor(input, other))
     return Tensor._make(B.asarray(B.floor_divide(x, y)))
 
 
@@ -841,114 +599,9 @@ def trunc_divide(input, other):
     from .._tensor import Tensor
 
     x, y = binary_arrays(input, other)
-    B = backend(_first_tensor(input, other))
+    B = backend(first_tensor(input, other))
     q = B.asarray(B.trunc(B.divide(x, y)))
     return Tensor._make(q.astype(promoted_dtype(input, other).numpy, copy=False))
-
-
-# -- comparisons, logical and bitwise ops: never part of the graph -----------------------------
-
-
-def _elementwise(name, check=None):
-    """A non-differentiable binary op calling the backend function ``name``."""
-
-    def op(input, other):
-        from .._tensor import Tensor
-
-        x, y = binary_arrays(input, other)
-        if check is not None:
-            check(x, y)
-        B = backend(_first_tensor(input, other))
-        return Tensor._make(B.asarray(getattr(B, name)(x, y)))
-
-    op.__name__ = name
-    op.__doc__ = f"Elementwise ``{name}``; not differentiable."
-    return op
-
-
-eq = _elementwise("equal")
-ne = _elementwise("not_equal")
-lt = _elementwise("less")
-le = _elementwise("less_equal")
-gt = _elementwise("greater")
-ge = _elementwise("greater_equal")
-logical_and = _elementwise("logical_and")
-logical_or = _elementwise("logical_or")
-logical_xor = _elementwise("logical_xor")
-
-
-def _integer_only(op):
-    def check(*arrays):
-        for a in arrays:
-            if getattr(a, "dtype", None) is not None and a.dtype.kind == "f":
-                raise _not_implemented(op, a)
-
-    return check
-
-
-bitwise_and = _elementwise("bitwise_and", _integer_only("bitwise_and"))
-bitwise_or = _elementwise("bitwise_or", _integer_only("bitwise_or"))
-bitwise_xor = _elementwise("bitwise_xor", _integer_only("bitwise_xor"))
-
-
-def _unary_predicate(name, doc):
-    def op(input):
-        from .._tensor import Tensor
-
-        B = backend(input)
-        return Tensor._make(B.asarray(getattr(B, name)(input._array)))
-
-    op.__name__, op.__doc__ = name, doc
-    return op
-
-
-logical_not = _unary_predicate("logical_not", "True where the element is zero (or False).")
-isnan = _unary_predicate("isnan", "True where the element is NaN (not a number).")
-isinf = _unary_predicate("isinf", "True where the element is +inf or -inf.")
-isfinite = _unary_predicate("isfinite", "True where the element is neither NaN nor infinite.")
-
-
-def bitwise_not(input):
-    """``~x``: flips every bit of an integer; logical not of a bool tensor."""
-    from .._tensor import Tensor
-
-    a = input._array
-    _integer_only("bitwise_not")(a)
-    B = backend(input)
-    return Tensor._make(B.asarray(B.invert(a)))
-
-
-def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
-            equal_nan: bool = False):
-    """True where ``|input - other| <= atol + rtol * |other|`` (a bool tensor)."""
-    from .._tensor import Tensor
-
-    x, y = input._array, other._array
-    if x.dtype != y.dtype:
-        raise RuntimeError(f"{type_name(x)} did not match {type_name(y)}")
-    B = backend(input)
-    return Tensor._make(B.asarray(B.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
-
-
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
-    """True when every element is close (see ``isclose``): the way to compare floats."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).all())
-
-
-def equal(input, other) -> bool:
-    """True when both tensors have the same shape and the same elements."""
-    if input._array.shape != other._array.shape:
-        return False
-    return bool(eq(input, other).all())
-
-
-def _reflect(fn):
-    def method(self, other):
-        return fn(other, self)
-
-    method.__doc__ = f"``other`` op ``self``: the reflected form of ``{fn.__name__}``."
-    return method
 
 
 def _round_method(self, decimals: int = 0):
@@ -962,39 +615,18 @@ __all__ = [
     "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal", "square",
     "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
     "tanh", "sigmoid", "relu", "erf", "abs", "absolute", "sign", "floor", "ceil", "trunc",
-    "round", "frac", "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum",
-    "remainder", "fmod", "atan2", "arctan2", "lerp", "addcmul", "addcdiv", "nan_to_num",
-    "where", "floor_divide", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
+    "round", "frac", "nan_to_num", "where", "floor_divide",
 ]
 
-# Methods named like the function (``x.sin()``), and those that also get an in-place form
-# (``x.sin_()``, made by ``inplace.make_inplace``).
-_METHODS = [n for n in __all__ if n not in ("where", "arctan2")]
-_INPLACE = [
-    "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal", "square",
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "sigmoid", "relu", "erf", "abs", "absolute", "sign", "floor", "ceil", "trunc",
-    "frac", "clamp", "clip", "clamp_min", "clamp_max", "remainder", "fmod", "atan2", "lerp",
-    "addcmul", "addcdiv", "nan_to_num", "floor_divide", "eq", "ne", "lt", "le", "gt", "ge",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_not",
-]
+# Methods named like the function (``x.sin()``); all but ``where`` and ``round`` also get an
+# in-place form (``x.sin_()``, made by ``inplace.make_inplace``).
+_INPLACE = [n for n in __all__ if n not in ("where", "round")]
 
-TENSOR_METHODS = {name: globals()[name] for name in _METHODS}
+TENSOR_METHODS = {name: globals()[name] for name in __all__}
 TENSOR_METHODS.update({
-    "round": _round_method, "arctan2": atan2,
+    "round": _round_method, "__abs__": abs,
     "where": lambda self, condition, other: where(condition, self, other),
-    "__abs__": abs, "__mod__": remainder, "__rmod__": _reflect(remainder),
-    "__floordiv__": floor_divide, "__rfloordiv__": _reflect(floor_divide),
-    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
-    "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,
-    "__rand__": _reflect(bitwise_and), "__ror__": _reflect(bitwise_or),
-    "__rxor__": _reflect(bitwise_xor), "__invert__": bitwise_not,
+    "__floordiv__": floor_divide, "__rfloordiv__": reflect(floor_divide),
 })
 INPLACE_METHODS = {name + "_": globals()[name] for name in _INPLACE}
-INPLACE_METHODS.update({
-    "round_": _round_method, "__imod__": remainder, "__ifloordiv__": floor_divide,
-    "__iand__": bitwise_and, "__ior__": bitwise_or, "__ixor__": bitwise_xor,
-})
+INPLACE_METHODS.update({"round_": _round_method, "__ifloordiv__": floor_divide})
