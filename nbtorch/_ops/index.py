@@ -128,11 +128,7 @@ class IndexBackward(Function):
 
 def index(input, key):
     """``input[key]`` with a key already converted (used by backward formulas)."""
-    is_basic = not any(
-        hasattr(k, "shape") or isinstance(k, (list, tuple))
-        for k in (key if isinstance(key, tuple) else (key,))
-    )
-    return (BasicIndex if is_basic else AdvancedIndex).apply(input, key)
+    return (BasicIndex if _is_basic(key) else AdvancedIndex).apply(input, key)
 
 
 def getitem(input, key):
@@ -150,8 +146,7 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, key, value):
         out = x._array.copy()
-        v = value._array if hasattr(value, "_array") else value
-        out[key] = v
+        _write(out, key, value._array if hasattr(value, "_array") else value)
         ctx.key, ctx.shape, ctx.dtype = key, x._array.shape, x.dtype
         ctx.value_shape = getattr(value, "shape", None)
         return out
@@ -178,6 +173,32 @@ class IndexPut(Function):
         return IndexPut.apply(tx, ctx.key, 0.0 if tv is None else tv)
 
 
+def _write(array, key, value) -> None:
+    """``array[key] = value``, with PyTorch's errors when ``value`` does not broadcast."""
+    try:
+        array[key] = value
+    except ValueError:
+        target, have = list(array[key].shape), list(getattr(value, "shape", ()))
+        if _is_basic(key):  # PyTorch copies into the view: expand's message
+            lead = len(target) - len(have)
+            dim = next((i for i in range(len(have)) if have[i] not in (1, target[i + lead])),
+                       0)
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target[dim + lead]}) must match the existing "
+                f"size ({have[dim]}) at non-singleton dimension {dim + lead}.  Target sizes: "
+                f"{target}.  Tensor sizes: {have}"
+            ) from None
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {have} cannot be broadcast to indexing "
+            f"result of shape {target}"
+        ) from None
+
+
+def _is_basic(key) -> bool:
+    return not any(hasattr(k, "shape") or isinstance(k, (list, tuple))
+                   for k in (key if isinstance(key, tuple) else (key,)))
+
+
 def setitem(input, key, value) -> None:
     """``input[key] = value``: writes in place (and records the change for autograd)."""
     from .._tensor import Tensor
@@ -188,11 +209,9 @@ def setitem(input, key, value) -> None:
         _check_bounds(input._array.shape, key)
     if isinstance(value, Tensor) and value._array.dtype != input._array.dtype:
         value = value.to(input.dtype)
-    recording = _records(input, value)
-    if not recording:
-        input._check_inplace()
-        v = value._array if isinstance(value, Tensor) else value
-        input._array[key] = v
+    input._check_inplace()
+    if not _records(input, value):
+        _write(input._array, key, value._array if isinstance(value, Tensor) else value)
         input._bump_version()
         return
     assign_result(input, IndexPut.apply(input, key, value))
