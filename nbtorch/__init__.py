@@ -60,6 +60,9 @@ from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
 from ._ops.binary import *  # noqa: F403
 from ._ops.logic import *  # noqa: F403
 from ._ops.reduce import *  # noqa: F403
+from ._ops.scan import *  # noqa: F403
+from ._ops.sort import *  # noqa: F403
+from ._ops.linalg import *  # noqa: F403
 from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.scatter import *  # noqa: F403
 from ._ops.shape import *  # noqa: F403
@@ -93,6 +96,7 @@ from .random import (
     set_rng_state,
 )
 from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
+from . import linalg  # noqa: F401  (nbtorch.linalg: norms, det, inv, solve)
 from . import func  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)
 from . import cuda  # noqa: F401  (nbtorch.cuda; numba.cuda loads with the first cuda tensor)
 

@@ -111,7 +111,7 @@ from numpy import (
     where,
     zeros,
 )
-from numpy.linalg import det, inv, slogdet, solve
+from numpy.linalg import LinAlgError, det, inv, slogdet, solve
 
 ndarray = np.ndarray
 device_type = "cpu"
@@ -149,3 +149,11 @@ def erf(x):
     out = np.empty_like(values)
     erf_flat(values, out)
     return out.reshape(x.shape)
+
+
+def diagonal_view(x, offset: int, dim1: int, dim2: int):
+    """The diagonal of the (dim1, dim2) matrices as a writable view (numpy's is read-only)."""
+    view = np.diagonal(x, offset, dim1, dim2)
+    if x.flags.writeable:
+        view.flags.writeable = True
+    return view

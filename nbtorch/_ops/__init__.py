@@ -5,10 +5,10 @@
 Each module holds one family: arithmetic, unary math, reductions, shape, indexing, matrix.
 """
 
-from . import arithmetic, binary, convert, index, inplace, join, logic, matmul, pointwise, reduce
-from . import scatter, shape
+from . import arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul
+from . import pointwise, reduce, scan, scatter, shape, sort
 
 # The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
 # Tensor methods. A new op module is added here.
-OP_MODULES = (arithmetic, binary, convert, index, inplace, join, logic, matmul, pointwise, reduce,
-              scatter, shape)
+OP_MODULES = (arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul, pointwise,
+              reduce, scan, scatter, shape, sort)

@@ -1,0 +1,55 @@
+"""``nbtorch.linalg``: norms, determinants, inverses and linear solves (``torch.linalg``).
+
+The differentiable functions themselves live in ``nbtorch._ops.linalg`` (det, inverse,
+solve) and ``nbtorch._ops.reduce`` (vector norms); this module gives them PyTorch's names.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._ops.linalg import LinAlgError, det, solve
+from ._ops.linalg import inverse as inv
+from ._ops.reduce import vector_norm
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None):
+    """A norm of each matrix over the two dims ``dim``: ``'fro'`` (default) is the square
+    root of the sum of squares; 1 / -1 the largest / smallest column sum of |A|;
+    inf / -inf the largest / smallest row sum of |A|."""
+    if dtype is not None:
+        A = A.to(dtype)
+    if A.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim)
+    if ord in (1, -1, math.inf, -math.inf):
+        rows, cols = (d % A.dim() for d in dim)
+        summed, reduced = (rows, cols) if ord in (1, -1) else (cols, rows)
+        sums = A.abs().sum(summed, keepdim=True)
+        out = sums.amax(reduced, keepdim=True) if ord > 0 else sums.amin(reduced, keepdim=True)
+        return out if keepdim else out.squeeze((rows, cols))
+    raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} (which needs singular values) "
+                              "is not supported by nbtorch")
+
+
+def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
+    """A vector norm or a matrix norm, chosen like PyTorch: with ``dim`` an int (or ``A``
+    1-d) a vector norm, with ``dim`` a pair (or ``A`` 2-d and ``ord`` given) a matrix
+    norm; with neither ``ord`` nor ``dim``, the 2-norm of all elements."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is None:
+        if ord is None or A.dim() == 1:
+            return vector_norm(A, 2 if ord is None else ord, None, keepdim, dtype=dtype)
+        if A.dim() != 2:
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input "
+                               f"must be 1D or 2D. Got {A.dim()}D.")
+        dim = (-2, -1)
+    if len(dim) == 2:
+        return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+__all__ = ["LinAlgError", "det", "inv", "solve", "norm", "vector_norm", "matrix_norm"]
