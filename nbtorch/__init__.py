@@ -99,6 +99,8 @@ from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
 from . import linalg  # noqa: F401  (nbtorch.linalg: norms, det, inv, solve)
 from . import func  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)
 from . import cuda  # noqa: F401  (nbtorch.cuda; numba.cuda loads with the first cuda tensor)
+from . import utils  # noqa: F401  (nbtorch.utils.data: Dataset, DataLoader)
+from .serialization import load, save
 
 half = float16
 float = float32  # noqa: A001
