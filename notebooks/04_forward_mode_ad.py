@@ -151,11 +151,11 @@ print(viz.trace(f, 2.0, 5.0, mode="forward", wrt=1))
 # One backward sweep gives **both** partial derivatives:
 
 # %%
-rev = viz.trace(f, 2.0, 5.0, mode="reverse")
-rev
+viz.trace(f, 2.0, 5.0, mode="reverse")
 
 # %%
-print("dy/dx1 =", round(rev.derivative[0].item(), 4), " dy/dx2 =", round(rev.derivative[1].item(), 4))
+dx1, dx2 = viz.trace(f, 2.0, 5.0, mode="reverse").derivative  # the inputs' adjoints
+print("dy/dx1 =", round(dx1.item(), 4), " dy/dx2 =", round(dx2.item(), 4))
 
 # %% [markdown]
 # ## 3 · Forward mode in nbtorch · nbtorch 中的前向模式
