@@ -12,6 +12,7 @@ is the old value, not the memory that is about to change.
 from __future__ import annotations
 
 from .. import _dtype as dt
+from ..autograd.function import _forward_ad_state
 from ..autograd.grad_mode import _State
 
 
@@ -28,8 +29,6 @@ def _is_recording(self, args) -> bool:
 def _has_tangents(self, args) -> bool:
     """True while forward AD follows ``self`` or an argument (the op must go through its
     Function, so that the tangent is updated too)."""
-    from ..autograd.function import _forward_ad_state
-
     return bool(_forward_ad_state.levels) and any(
         getattr(t, "_tangents", None) for t in (self, *args))
 
