@@ -156,6 +156,6 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return d.pow(p).sum(-1, keepdim=keepdim).pow(1.0 / p)
 
 
-__all__ = ["bilinear", "cosine_similarity", "pairwise_distance"]
+__all__ = ["bilinear", "cosine_similarity", "dropout", "pairwise_distance"]
 
 TENSOR_METHODS: dict = {}

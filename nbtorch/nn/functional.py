@@ -33,6 +33,7 @@ from .._ops.nn_basic import (
     one_hot,
     pairwise_distance,
 )
+from .._ops.nn_conv import conv1d, conv2d, conv_transpose2d
 from .._ops.nn_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -44,6 +45,15 @@ from .._ops.nn_loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .._ops.nn_norm import batch_norm, group_norm, layer_norm
+from .._ops.nn_pool import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
+from .._ops.nn_resample import interpolate, pad, upsample
 from .._tensor import Tensor
 
 

@@ -201,7 +201,11 @@ def test_containers():
 def test_repr_matches_pytorch(torch):
     def build(nn_):
         return nn_.Sequential(OrderedDict([
-            ("fc0", nn_.Linear(2, 2)),
+            ("conv", nn_.Conv2d(1, 4, 3, padding=1)),
+            ("bn", nn_.BatchNorm2d(4)),
+            ("pool", nn_.MaxPool2d(2)),
+            ("gn", nn_.GroupNorm(2, 4)),
+            ("ln", nn_.LayerNorm(4)),
             ("block", nn_.Sequential(nn_.Linear(3, 4), nn_.ReLU(inplace=True),
                                      nn_.Dropout(0.2))),
             ("act", nn_.LeakyReLU(0.1)),

@@ -1,0 +1,295 @@
+"""Convolution as one matrix product (im2col), and its two gradients.
+
+``conv2d(x, w)``: copy every kernel-sized patch of the (padded) input into a column
+(``im2col``), then multiply by the kernel reshaped to a matrix: BLAS does all the arithmetic.
+
+Its backward needs two more operations, and each is again a Function:
+
+* ``ConvInputGrad(g, w)``: the gradient w.r.t. the input, ``col2im(w^T @ g)`` (each output
+  position sends its gradient back to the patch it came from). This is also
+  ``conv_transpose2d``.
+* ``ConvWeightGrad(x, g)``: the gradient w.r.t. the kernel, ``g @ cols^T``.
+
+The three are bilinear and are each other's adjoints, so the backward of each is written
+with the other two, and convolutions can be differentiated any number of times.
+``Geometry`` holds everything they share: kernel, stride, padding, dilation, groups and the
+size of the (unpadded) convolution input.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+
+
+class Geometry(NamedTuple):
+    """The shape arithmetic of a 2-d convolution (per spatial dim: height, width)."""
+
+    in_size: tuple      # (H, W) of the convolution input, before padding
+    kernel: tuple       # (kh, kw)
+    stride: tuple
+    padding: tuple      # ((top, bottom), (left, right))
+    dilation: tuple
+    groups: int
+
+    def out_size(self) -> tuple:
+        """H_out = floor((H + pad - dilation * (k - 1) - 1) / stride) + 1, and W_out."""
+        return tuple((n + p0 + p1 - d * (k - 1) - 1) // s + 1 for n, (p0, p1), k, s, d in
+                     zip(self.in_size, self.padding, self.kernel, self.stride, self.dilation))
+
+
+def _pad_input(a: np.ndarray, geom: Geometry) -> np.ndarray:
+    (top, bottom), (left, right) = geom.padding
+    if top == bottom == left == right == 0:
+        return np.ascontiguousarray(a)
+    return np.pad(a, ((0, 0), (0, 0), (top, bottom), (left, right)))
+
+
+def _im2col(a: np.ndarray, geom: Geometry) -> np.ndarray:
+    """(N, C, H, W) -> cols (G, C/G*kh*kw, N*H_out*W_out)."""
+    from .._backend.cpu_kernels.conv import im2col
+
+    padded = _pad_input(a, geom)
+    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    ho, wo = geom.out_size()
+    n, c = a.shape[:2]
+    cols = np.empty((c, kh, kw, n, ho, wo), dtype=a.dtype)
+    im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols)
+    return cols.reshape(geom.groups, -1, n * ho * wo)
+
+
+def _col2im(cols: np.ndarray, n: int, channels: int, geom: Geometry) -> np.ndarray:
+    """cols (G, C/G*kh*kw, N*H_out*W_out) -> the (N, C, H, W) input-shaped sum of patches."""
+    from .._backend.cpu_kernels.conv import col2im
+
+    (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    ho, wo = geom.out_size()
+    (top, bottom), (left, right) = geom.padding
+    h, w = geom.in_size
+    out = np.zeros((n, channels, h + top + bottom, w + left + right), dtype=cols.dtype)
+    col2im(cols.reshape(channels, kh, kw, n, ho, wo), sh, sw, dh, dw, out)
+    return out[:, :, top:top + h, left:left + w]
+
+
+def _grouped_kernel(w: np.ndarray, groups: int) -> np.ndarray:
+    """(C_out, C/G, kh, kw) -> (G, C_out/G, C/G*kh*kw)."""
+    return w.reshape(groups, w.shape[0] // groups, -1)
+
+
+def _to_rows(y: np.ndarray, groups: int) -> np.ndarray:
+    """Output-shaped (N, C_out, H_out, W_out) -> (G, C_out/G, N*H_out*W_out)."""
+    n, c = y.shape[:2]
+    return np.ascontiguousarray(y.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
+
+
+def _from_rows(rows: np.ndarray, n: int, geom: Geometry) -> np.ndarray:
+    """(G, C_out/G, N*H_out*W_out) -> (N, C_out, H_out, W_out)."""
+    ho, wo = geom.out_size()
+    return np.ascontiguousarray(rows.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
+
+
+class Conv2d(Function):
+    """y = conv(x, w) + b, computed as w @ im2col(x)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom):
+        cols = _im2col(x._array, geom)
+        out = _from_rows(_grouped_kernel(w._array, geom.groups) @ cols, x.shape[0], geom)
+        if b is not None:
+            out += b._array.reshape(1, -1, 1, 1)
+        ctx.save_for_backward(x, w)
+        ctx.geom, ctx.cols = geom, cols
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b, _ = ctx.needs_input_grad
+        gx = ConvInputGrad.apply(grad, w, ctx.geom) if need_x else None
+        gw = ConvWeightGrad.apply(x, grad, ctx.geom, ctx.cols) if need_w else None
+        gb = grad.sum((0, 2, 3)) if need_b else None
+        return gx, gw, gb, None
+
+
+class ConvInputGrad(Function):
+    """The gradient of conv(x, w) w.r.t. x for an output gradient g: col2im(w^T @ g).
+    As a layer of its own this is the transposed convolution."""
+
+    @staticmethod
+    def forward(ctx, g, w, geom):
+        kernel = _grouped_kernel(w._array, geom.groups)
+        cols = kernel.transpose(0, 2, 1) @ _to_rows(g._array, geom.groups)
+        ctx.save_for_backward(g, w)
+        ctx.geom = geom
+        return _col2im(cols, g.shape[0], w.shape[1] * geom.groups, geom)
+
+    @staticmethod
+    def backward(ctx, v):
+        g, w = ctx.saved_tensors
+        need_g, need_w, _ = ctx.needs_input_grad
+        # <v, T(g, w)> = <conv(v, w), g> = <w, ConvWeightGrad(v, g)>
+        dg = Conv2d.apply(v, w, None, ctx.geom) if need_g else None
+        dw = ConvWeightGrad.apply(v, g, ctx.geom, None) if need_w else None
+        return dg, dw, None
+
+
+class ConvWeightGrad(Function):
+    """The gradient of conv(x, w) w.r.t. w for an output gradient g: g @ im2col(x)^T.
+    ``cols`` is im2col(x) when the forward pass already made it (else recomputed)."""
+
+    @staticmethod
+    def forward(ctx, x, g, geom, cols):
+        if cols is None:
+            cols = _im2col(x._array, geom)
+        gw = _to_rows(g._array, geom.groups) @ cols.transpose(0, 2, 1)
+        ctx.save_for_backward(x, g)
+        ctx.geom = geom
+        kh, kw = geom.kernel
+        return gw.reshape(g.shape[1], x.shape[1] // geom.groups, kh, kw)
+
+    @staticmethod
+    def backward(ctx, v):
+        x, g = ctx.saved_tensors
+        need_x, need_g, _, _ = ctx.needs_input_grad
+        # <v, ConvWeightGrad(x, g)> = <conv(x, v), g> = <x, T(g, v)>
+        dx = ConvInputGrad.apply(g, v, ctx.geom) if need_x else None
+        dg = Conv2d.apply(x, v, None, ctx.geom) if need_g else None
+        return dx, dg, None, None
+
+
+# -- public functions: argument parsing and shape checks ------------------------------------
+
+
+def _pair(v) -> tuple:
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1:
+            return (int(v[0]),) * 2
+        return tuple(int(i) for i in v)
+    return (int(v), int(v))
+
+
+def _padding(padding, kernel, dilation, stride) -> tuple:
+    """``padding`` as ((top, bottom), (left, right)); 'same' may pad one more at the end."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0), (0, 0))
+        if padding != "same":
+            raise ValueError(
+                f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}"
+            )
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in total)
+    return tuple((p, p) for p in _pair(padding))
+
+
+def _check_conv(x: Tensor, w: Tensor, b, groups: int, name: str, geom: Geometry) -> None:
+    if x.dim() != 4:
+        raise RuntimeError(
+            f"Expected 3D (unbatched) or 4D (batched) input to {name}, but got input of size: "
+            f"{list(x.shape)}"
+        )
+    if w.dim() != 4:
+        raise RuntimeError(
+            f"weight should have at least three dimensions, got weight of size {list(w.shape)}"
+        )
+    if x.shape[1] != w.shape[1] * groups or w.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(w.shape)}, expected input"
+            f"{list(x.shape)} to have {w.shape[1] * groups} channels, but got {x.shape[1]} "
+            "channels instead"
+        )
+    if b is not None and tuple(b.shape) != (w.shape[0],):
+        raise RuntimeError(
+            f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
+            f"{w.shape[0]} elements, but got bias of size {list(b.shape)} instead"
+        )
+    padded = [n + p0 + p1 for n, (p0, p1) in zip(geom.in_size, geom.padding)]
+    span = [d * (k - 1) + 1 for k, d in zip(geom.kernel, geom.dilation)]
+    if any(p < s for p, s in zip(padded, span)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({padded[0]} x {padded[1]}). Kernel "
+            f"size: ({span[0]} x {span[1]}). Kernel size can't be greater than actual input size"
+        )
+    if x.dtype != w.dtype:
+        raise RuntimeError(
+            f"Input type ({x.dtype}) and weight type ({w.dtype}) should be the same"
+        )
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-d convolution (cross-correlation, as in every framework) of ``input`` (N, C, H, W)
+    with ``weight`` (C_out, C/groups, kh, kw) -> (N, C_out, H_out, W_out).
+
+    H_out = floor((H + 2 padding - dilation (kh - 1) - 1) / stride) + 1. ``padding`` may be
+    'same' (output as large as the input, stride 1) or 'valid' (no padding). ``groups``
+    splits the channels into independent convolutions (groups = C: depthwise).
+    """
+    unbatched = input.dim() == 3
+    if unbatched:
+        input = input.unsqueeze(0)
+    stride, dilation = _pair(stride), _pair(dilation)
+    kernel = tuple(weight.shape[2:]) if weight.dim() == 4 else (1, 1)
+    geom = Geometry(tuple(input.shape[2:]), kernel, stride,
+                    _padding(padding, kernel, dilation, stride), dilation, groups)
+    _check_conv(input, weight, bias, groups, "conv2d", geom)
+    out = Conv2d.apply(input, weight, bias, geom)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """1-d convolution of ``input`` (N, C, L) with ``weight`` (C_out, C/groups, k): a 2-d
+    convolution of height 1."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+            f"{list(input.shape)}"
+        )
+    pad = padding if isinstance(padding, str) else (0, _pair(padding)[0])
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _pair(stride)[0]), pad,
+                 (1, _pair(dilation)[0]), groups)
+    return out.squeeze(-2)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed convolution ("deconvolution"): the gradient of ``conv2d`` w.r.t. its input,
+    used to upsample. ``input`` (N, C_in, H, W), ``weight`` (C_in, C_out/groups, kh, kw) ->
+    (N, C_out, (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1, ...).
+    """
+    unbatched = input.dim() == 3
+    if unbatched:
+        input = input.unsqueeze(0)
+    if input.dim() != 4:
+        raise RuntimeError(
+            f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input "
+            f"of size: {list(input.shape)}"
+        )
+    stride, dilation = _pair(stride), _pair(dilation)
+    pad, extra = _pair(padding), _pair(output_padding)
+    kernel = tuple(weight.shape[2:])
+    if input.shape[1] != weight.shape[0]:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {weight.shape[0]} channels, but got {input.shape[1]} "
+            "channels instead"
+        )
+    out_size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in
+                     zip(input.shape[2:], stride, pad, dilation, kernel, extra))
+    geom = Geometry(out_size, kernel, stride, tuple((p, p) for p in pad), dilation, groups)
+    out = ConvInputGrad.apply(input, weight, geom)
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1)
+    return out.squeeze(0) if unbatched else out
+
+
+__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+
+TENSOR_METHODS: dict = {}
