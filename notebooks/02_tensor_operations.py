@@ -50,8 +50,6 @@
 # | in-place operation | 原地操作 | `x.add_(1)` |
 
 # %%
-import numpy as np
-
 import nbtorch as torch
 
 _ = torch.manual_seed(0)
