@@ -95,6 +95,11 @@ from .random import (
     seed,
     set_rng_state,
 )
+from ._ops.nn_basic import *  # noqa: F403  (bilinear, cosine_similarity, ...)
+from ._ops.nn_conv import *  # noqa: F403  (conv1d, conv2d, conv_transpose2d)
+from ._ops.nn_norm import *  # noqa: F403  (layer_norm, group_norm)
+from ._ops.nn_pool import *  # noqa: F403  (max_pool1d, max_pool2d, avg_pool1d)
+from . import nn  # noqa: F401  (nbtorch.nn: Module, layers, functional, init, utils)
 from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
 from . import linalg  # noqa: F401  (nbtorch.linalg: norms, det, inv, solve)
 from . import func  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)

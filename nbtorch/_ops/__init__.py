@@ -6,9 +6,11 @@ Each module holds one family: arithmetic, unary math, reductions, shape, indexin
 """
 
 from . import arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul
+from . import nn_activation, nn_basic, nn_conv, nn_loss, nn_norm, nn_pool, nn_resample
 from . import pointwise, reduce, scan, scatter, shape, sort
 
 # The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
 # Tensor methods. A new op module is added here.
 OP_MODULES = (arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul, pointwise,
-              reduce, scan, scatter, shape, sort)
+              reduce, scan, scatter, shape, sort, nn_activation, nn_basic, nn_loss,
+              nn_conv, nn_norm, nn_pool, nn_resample)
