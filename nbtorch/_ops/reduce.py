@@ -154,15 +154,30 @@ class Amax(_Reduction):
         ctx.save_for_backward(x, out)
         return out
 
-    @staticmethod
-    def partials(ctx):
+    @classmethod
+    def partials(cls, ctx):
         x, out = ctx.saved_tensors
-        hit = (x == _restore_dims(out.detach(), ctx.dims, ctx.keepdim)).to(x.dtype)
+        target = _restore_dims(out.detach(), ctx.dims, ctx.keepdim)
+        hit = x.isnan() if cls.nan_wins and target.isnan().any() else x == target
+        hit = hit.to(x.dtype)
         return hit / hit.sum(ctx.dims, keepdim=True)
+
+    nan_wins = False
 
 
 class Amin(Amax):
     fn = "min"
+
+
+class MaxAll(Amax):
+    """``max(x)`` of all elements: like ``amax``, but when the result is NaN the gradient
+    goes to the NaN elements (PyTorch's rule)."""
+
+    nan_wins = True
+
+
+class MinAll(Amin):
+    nan_wins = True
 
 
 def _return_type(name):
@@ -394,8 +409,8 @@ def _max_or_min(fn, input, dim, keepdim, other):
 
         return (maximum if fn == "max" else minimum)(input, other)
     if dim is None:
-        return (Amax if fn == "max" else Amin).apply(input, normalize_dims(None, input.ndim),
-                                                   False)
+        return (MaxAll if fn == "max" else MinAll).apply(input, normalize_dims(None, input.ndim),
+                                                       False)
     d = wrap_dim(dim, input._array.ndim)
     values, indices = MaxDim.apply(input, d, keepdim, fn)
     return (max_result if fn == "max" else min_result)(values, indices)

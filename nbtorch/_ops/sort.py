@@ -78,13 +78,13 @@ def _sorted(input, dim, descending, k=None):
     return TakeSorted.apply(input, d, idx)
 
 
-def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+def sort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):
     """Sorted values along ``dim`` and the indices they came from: a named tuple
     ``(values, indices)``. Equal elements keep their order (the sort is always stable)."""
     return sort_result(*_sorted(input, dim, descending))
 
 
-def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
+def argsort(input, dim: int = -1, descending: bool = False, *, stable: bool = False):
     """The indices that sort ``input`` along ``dim``."""
     a = input._array
     if a.ndim == 0:
