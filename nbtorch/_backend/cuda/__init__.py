@@ -20,6 +20,7 @@ and copy back; they are marked "(via the host)".
 # ruff: noqa: F401
 from __future__ import annotations
 
+import builtins
 import functools
 
 import numpy as np
@@ -139,6 +140,8 @@ from .runtime import SIMULATOR
 ndarray = DeviceArray
 device_type = "cuda"
 inf = np.inf
+LinAlgError = np.linalg.LinAlgError
+diagonal_view = diagonal  # our diagonal is a writable view already
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -180,7 +183,7 @@ def roll(a, shift, axis=None):
 def tile(a, reps):
     """``a`` repeated ``reps`` times along each dim (a broadcast, then one copy)."""
     reps = tuple(reps) if isinstance(reps, (tuple, list)) else (reps,)
-    nd = max(len(reps), a.ndim)
+    nd = builtins.max(len(reps), a.ndim)
     reps = (1,) * (nd - len(reps)) + reps
     a = a.reshape((1,) * (nd - a.ndim) + a.shape)
     spread = a.reshape([x for s in a.shape for x in (1, s)])
@@ -210,3 +213,32 @@ det = _via_host(np.linalg.det)
 inv = _via_host(np.linalg.inv)
 slogdet = _via_host(np.linalg.slogdet)
 solve = _via_host(np.linalg.solve)
+
+
+def _on_device(x) -> bool:
+    if isinstance(x, DeviceArray):
+        return True
+    return isinstance(x, (list, tuple)) and builtins.any(isinstance(a, DeviceArray) for a in x)
+
+
+def _numpy_when_on_host(name: str, fn):
+    """``fn``, but numpy's function of the same name when no argument is a cuda array
+    (ops sometimes compute small helper arrays, e.g. class indices, with numpy)."""
+    host_fn = getattr(np, name, None) or getattr(np.linalg, name)
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        if builtins.any(_on_device(a) for a in args):
+            return fn(*args, **kwargs)
+        return host_fn(*args, **kwargs)
+
+    return run
+
+
+for _name, _fn in list(globals().items()):
+    if (callable(_fn) and not _name.startswith("_") and _fn.__module__.startswith(__name__)
+            and _name not in ("empty", "from_numpy", "to_numpy", "full", "zeros", "ones",
+                              "arange", "eye", "linspace", "index_add_at", "DeviceArray",
+                              "ndarray")
+            and (hasattr(np, _name) or hasattr(np.linalg, _name))):
+        globals()[_name] = _numpy_when_on_host(_name, _fn)

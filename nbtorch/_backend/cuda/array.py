@@ -54,7 +54,7 @@ class DeviceArray:
     """An n-d array in GPU memory with numpy's names (``shape``, ``dtype``, ``reshape``, ...)."""
 
     __slots__ = ("buf", "offset", "shape", "estrides", "dtype", "device_index")
-    __array_priority__ = 2000  # numpy defers `ndarray + DeviceArray` to us (and we refuse)
+    __array_ufunc__ = None  # `ndarray * DeviceArray` calls our __rmul__ (computed on the GPU)
 
     def __init__(self, buf, offset: int, shape: tuple, estrides: tuple, device_index: int = 0):
         self.buf = buf
@@ -276,7 +276,7 @@ class DeviceArray:
 
 def _binary_operator(name: str, reflected: bool = False):
     def op(self, other):
-        fn = getattr(elementwise, name)
+        fn = matmul.matmul if name == "matmul" else getattr(elementwise, name)
         return fn(other, self) if reflected else fn(self, other)
 
     return op
@@ -288,6 +288,21 @@ for _dunder, _fn in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
                      ("xor", "bitwise_xor"), ("matmul", "matmul")]:
     setattr(DeviceArray, f"__{_dunder}__", _binary_operator(_fn))
     setattr(DeviceArray, f"__r{_dunder}__", _binary_operator(_fn, reflected=True))
+
+
+def _inplace_operator(name: str):
+    def op(self, other):
+        layout.copy_into(self, getattr(elementwise, name)(self, other))  # write back in place
+        return self
+
+    return op
+
+
+for _dunder, _fn in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
+                     ("truediv", "divide"), ("floordiv", "floor_divide"), ("mod", "remainder"),
+                     ("pow", "power"), ("and", "bitwise_and"), ("or", "bitwise_or"),
+                     ("xor", "bitwise_xor")]:
+    setattr(DeviceArray, f"__i{_dunder}__", _inplace_operator(_fn))
 for _dunder, _fn in [("eq", "equal"), ("ne", "not_equal"), ("lt", "less"),
                      ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal")]:
     setattr(DeviceArray, f"__{_dunder}__", _binary_operator(_fn))
@@ -369,4 +384,4 @@ def empty(shape, dtype, device_index: int | None = None) -> DeviceArray:
 
 
 # imported last: these modules use DeviceArray themselves
-from . import elementwise, index, layout, reduce  # noqa: E402
+from . import elementwise, index, layout, matmul, reduce  # noqa: E402

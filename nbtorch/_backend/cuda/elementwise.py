@@ -29,18 +29,26 @@ _abs = abs  # the builtin, before this module defines its own `abs`
 
 def _as_operand(x):
     """A DeviceArray, or a Python number (0-d host arrays and numpy scalars become numbers)."""
-    if isinstance(x, DeviceArray):
-        return x
-    if isinstance(x, np.ndarray):
-        if x.ndim:
-            raise RuntimeError("Expected all tensors to be on the same device, but found at "
-                               "least two devices, cuda:0 and cpu!")
-        return x.item()
+    if isinstance(x, (DeviceArray, np.ndarray)):
+        return x.item() if isinstance(x, np.ndarray) and x.ndim == 0 else x
     if isinstance(x, np.generic):
         return x.item()
     if isinstance(x, (bool, int, float)):
         return x
     raise TypeError(f"unsupported operand type for a cuda array: {type(x).__name__}")
+
+
+def _operands(*xs):
+    """The operands as DeviceArrays or numbers. A host (numpy) array meeting a cuda array is
+    copied to its device: tensors never get here mixed (the ops check devices first), but
+    kernels' helper arrays (indices, masks) may be made with numpy."""
+    xs = [_as_operand(x) for x in xs]
+    device = next((x.device_index for x in xs if isinstance(x, DeviceArray)), None)
+    if device is None:
+        return xs
+    from .creation import from_numpy
+
+    return [from_numpy(x, device) if isinstance(x, np.ndarray) else x for x in xs]
 
 
 def _dtype_key(x):
@@ -94,15 +102,16 @@ def _device(f):
     return cuda.jit(device=True)(f)
 
 
-def make_unary(name: str, f, out_dtype=None):
-    """The backend function ``name(x)`` running ``f`` on every element."""
+def make_unary(name: str, f, dtype_like: str | None = None):
+    """The backend function ``name(x)`` running ``f`` on every element (its result dtype
+    is that of numpy's ``name``, or of ``dtype_like`` for functions numpy lacks)."""
     kernel = unary_kernel(_device(f))
 
     def op(x, out=None):
-        x = _as_operand(x)
+        (x,) = _operands(x)
         if not isinstance(x, DeviceArray):
             return getattr(np, name)(x)
-        dtype = out_dtype or _result_dtype(name, x.dtype)
+        dtype = _result_dtype(dtype_like or name, x.dtype)
         result = empty(x.shape, dtype, x.device_index)
         n = x.size
         if n:
@@ -121,7 +130,7 @@ def make_binary(name: str, f, compare: bool = False):
     array_array, array_number, number_array = binary_kernels(_device(f))
 
     def op(x, y, out=None):
-        x, y = _as_operand(x), _as_operand(y)
+        x, y = _operands(x, y)
         if not isinstance(x, DeviceArray) and not isinstance(y, DeviceArray):
             return getattr(np, name)(x, y)
         dtype = _result_dtype(name, _dtype_key(x), _dtype_key(y))
@@ -166,6 +175,9 @@ def _same_device(x, y) -> None:
 # -- the device functions: what one thread computes for one element ------------------------
 
 
+_EXACT = 4503599627370496.0  # 2**52: larger floats (and inf, NaN) are already whole
+
+
 def _round_half_even(x):
     r = math.floor(x + 0.5)
     if r - x == 0.5 and r % 2 != 0:
@@ -174,7 +186,11 @@ def _round_half_even(x):
 
 
 def _sign(x):
-    return (x > 0) - (x < 0)
+    if x > 0:
+        return 1
+    if x < 0:
+        return -1
+    return x * 0  # 0 stays 0, NaN stays NaN
 
 
 def _maximum(a, b):
@@ -218,20 +234,21 @@ log2 = make_unary("log2", lambda x: math.log2(x) if x > 0 else
 log10 = make_unary("log10", lambda x: math.log10(x) if x > 0 else
                    (-math.inf if x == 0 else math.nan))
 sqrt = make_unary("sqrt", lambda x: math.sqrt(x) if x >= 0 else math.nan)
-sin = make_unary("sin", lambda x: math.sin(x))
-cos = make_unary("cos", lambda x: math.cos(x))
-tan = make_unary("tan", lambda x: math.tan(x))
+sin = make_unary("sin", lambda x: math.sin(x) if not math.isinf(x) else math.nan)
+cos = make_unary("cos", lambda x: math.cos(x) if not math.isinf(x) else math.nan)
+tan = make_unary("tan", lambda x: math.tan(x) if not math.isinf(x) else math.nan)
 sinh = make_unary("sinh", lambda x: math.sinh(x))
 cosh = make_unary("cosh", lambda x: math.cosh(x))
 tanh = make_unary("tanh", lambda x: math.tanh(x))
 arcsin = make_unary("arcsin", lambda x: math.asin(x) if -1 <= x <= 1 else math.nan)
 arccos = make_unary("arccos", lambda x: math.acos(x) if -1 <= x <= 1 else math.nan)
 arctan = make_unary("arctan", lambda x: math.atan(x))
-erf = make_unary("erf", lambda x: math.erf(x))
-floor = make_unary("floor", lambda x: math.floor(x))
-ceil = make_unary("ceil", lambda x: math.ceil(x))
-trunc = make_unary("trunc", lambda x: math.trunc(x))
-rint = make_unary("rint", _round_half_even)
+erf = make_unary("erf", lambda x: math.erf(x), dtype_like="exp")
+floor = make_unary("floor", lambda x: math.floor(x) if _abs(x) < _EXACT else x)
+ceil = make_unary("ceil", lambda x: math.ceil(x) if _abs(x) < _EXACT else x)
+trunc = make_unary("trunc", lambda x: (math.floor(x) if x >= 0 else math.ceil(x))
+                   if _abs(x) < _EXACT else x)
+rint = make_unary("rint", lambda x: _round_half_even(x) if _abs(x) < _EXACT else x)
 isnan = make_unary("isnan", _isnan)
 isinf = make_unary("isinf", _isinf)
 isfinite = make_unary("isfinite", _isfinite)
@@ -303,8 +320,10 @@ def where(condition, x, y):
     """``x`` where ``condition`` is true, else ``y`` (all three broadcast)."""
     from .creation import full
 
-    condition, x, y = _as_operand(condition), _as_operand(x), _as_operand(y)
-    like = next(a for a in (condition, x, y) if isinstance(a, DeviceArray))
+    condition, x, y = _operands(condition, x, y)
+    like = next((a for a in (condition, x, y) if isinstance(a, DeviceArray)), None)
+    if like is None:
+        return np.where(condition, x, y)
     dtype = _result_dtype("add", _dtype_key(x), _dtype_key(y))
     if dtype == np.bool_ and not (isinstance(x, bool) and isinstance(y, bool)):
         dtype = np.result_type(_dtype_key(x) if isinstance(x, DeviceArray) else type(x),

@@ -288,12 +288,16 @@ def _along_axis_key(indices, axis: int, ndim: int):
 def take_along_axis(arr, indices, axis: int):
     """``out[i, j] = arr[i, indices[i, j]]`` (for axis=1), numpy's ``take_along_axis``."""
     axis %= arr.ndim
+    if isinstance(indices, np.ndarray):
+        indices = _from_host(indices, arr.device_index)
     return getitem(arr, _along_axis_key(indices, axis, arr.ndim))
 
 
 def put_along_axis(arr, indices, values, axis: int) -> None:
     """``arr[i, indices[i, j]] = values[i, j]`` (for axis=1)."""
     axis %= arr.ndim
+    if isinstance(indices, np.ndarray):
+        indices = _from_host(indices, arr.device_index)
     setitem(arr, _along_axis_key(indices, axis, arr.ndim), values)
 
 

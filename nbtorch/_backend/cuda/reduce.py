@@ -122,7 +122,7 @@ def _reduce(x, axes, combine, identity, dtype):
     out = empty((M * P,), dtype, x.device_index)
     if M:
         with runtime.using(x.device_index):
-            kernel[_min(M * P, runtime.MAX_BLOCKS * 8), T](
+            kernel[_min(M * P, runtime.ROW_BLOCKS), T](
                 x.buf, x.offset, keep_shape, keep_st, red_shape, red_st, K, M, P, chunk,
                 np.dtype(dtype).type(identity), out.buf)
     if P > 1:
@@ -307,7 +307,7 @@ def _arg(a, axis, keepdims, largest: bool):
     M = src.size // K
     out = empty((M,), np.int64, a.device_index)
     with runtime.using(a.device_index):
-        _arg_kernel(src.dtype, largest)[_min(M, runtime.MAX_BLOCKS * 8), REDUCE_THREADS](
+        _arg_kernel(src.dtype, largest)[_min(M, runtime.ROW_BLOCKS), REDUCE_THREADS](
             src.buf, src.offset, keep_shape, keep_st, red_shape, red_st, K, M, out.buf)
     if axis is None:
         return out.reshape((1,) * a.ndim if keepdims else ())

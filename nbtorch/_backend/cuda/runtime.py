@@ -20,10 +20,12 @@ from numba import cuda
 SIMULATOR: bool = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") == "1"
 
 # Threads per block for elementwise kernels, and at most how many blocks to start.
-THREADS = 32 if SIMULATOR else 256
+THREADS = 16 if SIMULATOR else 256
 MAX_BLOCKS = 2 if SIMULATOR else 4096
 # Threads per block for kernels that cooperate through shared memory (a power of two).
-REDUCE_THREADS = 32 if SIMULATOR else 256
+REDUCE_THREADS = 8 if SIMULATOR else 256
+# At most how many blocks a row-per-block kernel (reductions, softmax) starts.
+ROW_BLOCKS = 1 if SIMULATOR else 32768
 
 
 def available() -> bool:

@@ -1,0 +1,94 @@
+"""Convolution on the GPU as im2col + matrix product, and col2im for the backward pass.
+
+The same layout as the CPU kernels (``cpu_kernels/conv.py``):
+``cols[c, i, j, n, y, x] = padded[n, c, y*sh + i*dh, x*sw + j*dw]``, so that
+``weight.reshape(C_out, C*kh*kw) @ cols.reshape(C*kh*kw, N*ho*wo)`` is the convolution.
+
+``im2col`` gives one thread to each element of ``cols`` (a pure gather: no two threads
+write the same place). ``col2im`` goes the other way and *adds*: where patches overlap
+(stride < kernel size), several columns land on one input position, so threads use
+``cuda.atomic.add`` to add safely at the same time.
+"""
+
+from __future__ import annotations
+
+from . import layout, runtime
+from .array import empty
+from .creation import zeros
+from .runtime import cuda
+
+
+@cuda.jit
+def _im2col_kernel(padded, C, Hp, Wp, N, kh, kw, sh, sw, dh, dw, ho, wo, cols, n_total):
+    for e in range(cuda.grid(1), n_total, cuda.gridsize(1)):
+        x = e % wo  # unflatten e into (c, i, j, n, y, x), the last index fastest
+        y = (e // wo) % ho
+        n = (e // (wo * ho)) % N
+        j = (e // (wo * ho * N)) % kw
+        i = (e // (wo * ho * N * kw)) % kh
+        c = e // (wo * ho * N * kw * kh)
+        row, col = y * sh + i * dh, x * sw + j * dw
+        if row < Hp and col < Wp:
+            cols[e] = padded[((n * C + c) * Hp + row) * Wp + col]
+
+
+@cuda.jit
+def _col2im_kernel(cols, C, Hp, Wp, N, kh, kw, sh, sw, dh, dw, ho, wo, out, n_total):
+    for e in range(cuda.grid(1), n_total, cuda.gridsize(1)):
+        x = e % wo
+        y = (e // wo) % ho
+        n = (e // (wo * ho)) % N
+        j = (e // (wo * ho * N)) % kw
+        i = (e // (wo * ho * N * kw)) % kh
+        c = e // (wo * ho * N * kw * kh)
+        row, col = y * sh + i * dh, x * sw + j * dw
+        if row < Hp and col < Wp:
+            cuda.atomic.add(out, ((n * C + c) * Hp + row) * Wp + col, cols[e])
+
+
+def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo):
+    """``cols`` (C, kh, kw, N, ho, wo) gathered from ``padded`` (N, C, Hp, Wp)."""
+    padded = layout.contiguous(padded)
+    N, C, Hp, Wp = padded.shape
+    cols = empty((C, kh, kw, N, ho, wo), padded.dtype, padded.device_index)
+    n = cols.size
+    if n:
+        with runtime.using(padded.device_index):
+            runtime.launch(_im2col_kernel, n)(padded.buf[padded.offset:], C, Hp, Wp, N, kh,
+                                              kw, sh, sw, dh, dw, ho, wo, cols.buf, n)
+    return cols
+
+
+def col2im(cols, padded_shape, sh, sw, dh, dw):
+    """The adjoint of ``im2col``: ``cols`` added back onto zeros of ``padded_shape``."""
+    cols = layout.contiguous(cols)
+    C, kh, kw, N, ho, wo = cols.shape
+    out = zeros(padded_shape, cols.dtype, cols.device_index)
+    n = cols.size
+    if n:
+        with runtime.using(cols.device_index):
+            runtime.launch(_col2im_kernel, n)(cols.buf[cols.offset:], C, padded_shape[2],
+                                              padded_shape[3], N, kh, kw, sh, sw, dh, dw, ho,
+                                              wo, out.buf, n)
+    return out
+
+
+def conv2d(x, weight, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
+    """A 2-d convolution (cross-correlation), N C H W x C_out C kh kw -> N C_out ho wo:
+    pad, im2col, one matrix product."""
+    from .matmul import matmul
+
+    N, C, H, W = x.shape
+    C_out, _, kh, kw = weight.shape
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    padded = x
+    if ph or pw:
+        padded = zeros((N, C, Hp, Wp), x.dtype, x.device_index)
+        layout.copy_into(padded[:, :, ph:ph + H, pw:pw + W], x)
+    ho = (Hp - dh * (kh - 1) - 1) // sh + 1
+    wo = (Wp - dw * (kw - 1) - 1) // sw + 1
+    cols = im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo).reshape(C * kh * kw, N * ho * wo)
+    out = matmul(weight.reshape(C_out, C * kh * kw), cols)  # (C_out, N*ho*wo)
+    return out.reshape(C_out, N, ho, wo).transpose(1, 0, 2, 3).copy()
+

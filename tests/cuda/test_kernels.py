@@ -1,0 +1,276 @@
+"""Every cuda backend function against numpy on the same data (small sizes: the simulator
+runs each CUDA thread as a Python thread)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.cuda
+
+rng = np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def B():
+    from nbtorch._backend import cuda
+
+    return cuda
+
+
+def dev(B, a):
+    return B.from_numpy(np.asarray(a))
+
+
+def check(got, want, tol=1e-5):
+    got = got.get() if hasattr(got, "get") else np.asarray(got)
+    want = np.asarray(want)
+    assert got.shape == want.shape, (got.shape, want.shape)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=tol,
+                               atol=tol, equal_nan=True)
+
+
+UNARY = ["abs", "negative", "square", "sign", "exp", "expm1", "log", "log1p", "log2", "log10",
+         "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
+         "floor", "ceil", "trunc", "rint", "isnan", "isinf", "isfinite", "logical_not"]
+
+
+def test_unary_ops_on_a_strided_view(B):
+    a = rng.uniform(-2, 2, (3, 8)).astype(np.float32)
+    a[0, 0], a[1, 2], a[2, 4], a[0, 2] = np.nan, np.inf, 0.5, 2.5  # 0.5: round half to even
+    view, host = dev(B, a)[:, ::2], a[:, ::2]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for name in UNARY:
+            check(getattr(B, name)(view), getattr(np, name)(host))
+    erf = np.vectorize(math.erf)(host.astype(np.float64)).astype(np.float32)
+    check(B.erf(view), erf)
+
+
+BINARY = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "power", "arctan2",
+          "copysign", "logaddexp", "equal", "not_equal", "less", "less_equal", "greater",
+          "greater_equal", "fmod", "remainder", "floor_divide"]
+
+
+def test_binary_ops_broadcast_and_numbers(B):
+    a = rng.uniform(0.5, 2, (4, 1, 3)).astype(np.float32)
+    b = rng.uniform(0.5, 2, (5, 3)).astype(np.float32)
+    da, db = dev(B, a), dev(B, b)
+    for name in BINARY:
+        f = getattr(np, name)
+        check(getattr(B, name)(da, db), f(a, b))
+        check(getattr(B, name)(da, 1.5), f(a, 1.5))
+        check(getattr(B, name)(2, db), f(2, b))
+
+
+def test_dtype_promotion_follows_numpy(B):
+    i = np.arange(6, dtype=np.int64).reshape(2, 3)
+    f = np.linspace(-1, 1, 3).astype(np.float32)
+    di, df = dev(B, i), dev(B, f)
+    check(di + df, i + f)
+    check(di * 2, i * 2)
+    check(di / 4, i / 4)
+    check(di // 4, i // 4)
+    check(di < 2.5, i < 2.5)
+    check(di.astype(np.float32) + 0.5, i.astype(np.float32) + 0.5)
+    m = i > 2
+    check(B.logical_and(dev(B, m), True), np.logical_and(m, True))
+    check(~dev(B, m), ~m)
+    check(B.bitwise_and(di, 3), i & 3)
+    check(B.where(dev(B, m), di, 0.5), np.where(m, i, 0.5))
+
+
+@pytest.mark.parametrize("axis", [None, -1, (0, 2)])
+def test_reductions_along_any_dims(B, axis):
+    a = rng.standard_normal((3, 2, 4)).astype(np.float32)
+    d = dev(B, a)
+    t = dev(B, a).transpose(2, 0, 1)  # a strided input
+    for name in ["sum", "mean", "max", "min", "prod"]:
+        check(getattr(B, name)(d, axis=axis), getattr(np, name)(a, axis=axis), 1e-4)
+    for name in ["sum", "max"]:
+        check(getattr(B, name)(t, axis=axis, keepdims=True),
+              getattr(np, name)(a.transpose(2, 0, 1), axis=axis, keepdims=True), 1e-4)
+    check(B.var(d, axis=axis), np.var(a, axis=axis), 1e-4)
+    check(B.std(d, axis=axis, ddof=1), np.std(a, axis=axis, ddof=1), 1e-4)
+    check(B.any(d > 1, axis=axis), np.any(a > 1, axis=axis))
+    check(B.all(d > -1, axis=axis), np.all(a > -1, axis=axis))
+
+
+def test_long_rows_are_split_into_parts(B):
+    a = rng.standard_normal(3000).astype(np.float64)
+    check(B.sum(dev(B, a)), np.sum(a), 1e-9)
+    check(B.max(dev(B, a).reshape(2, 1500), axis=1), a.reshape(2, 1500).max(1))
+
+
+def test_integer_sums_and_nan_max(B):
+    i = rng.integers(-5, 5, (3, 4)).astype(np.int32)
+    check(B.sum(dev(B, i), axis=0), i.sum(0))
+    check(dev(B, i > 0).sum(), (i > 0).sum())
+    a = np.array([[1.0, np.nan, 3.0], [2.0, 1.0, 0.0]], np.float32)
+    check(B.max(dev(B, a), axis=1), a.max(1))
+
+
+def test_arg_reductions_and_scans(B):
+    a = rng.integers(0, 4, (4, 6)).astype(np.float32)  # ties: the first index wins
+    d = dev(B, a)
+    for axis in (None, 0, 1):
+        check(B.argmax(d, axis=axis), np.argmax(a, axis=axis))
+        check(B.argmin(d, axis=axis), np.argmin(a, axis=axis))
+    check(B.argmax(d, axis=1, keepdims=True), np.argmax(a, axis=1, keepdims=True))
+    check(B.cumsum(d, axis=1), np.cumsum(a, axis=1))
+    check(B.cumprod(d[:, :3], axis=0), np.cumprod(a[:, :3], axis=0))
+    check(B.cumsum(d), np.cumsum(a))
+
+
+@pytest.mark.parametrize("shapes", [((5, 7), (7, 3)), ((2, 5, 7), (7, 9)),
+                                    ((3, 1, 4, 6), (2, 6, 5)), ((7,), (7, 3)), ((4, 7), (7,)),
+                                    ((6,), (6,))])
+def test_matmul_tiles_batches_and_vectors(B, shapes):
+    a = rng.standard_normal(shapes[0]).astype(np.float32)
+    b = rng.standard_normal(shapes[1]).astype(np.float32)
+    check(B.matmul(dev(B, a), dev(B, b)), np.matmul(a, b), 1e-4)
+
+
+def test_matmul_reads_transposed_views_without_copies(B):
+    a = rng.standard_normal((9, 5)).astype(np.float64)
+    b = rng.standard_normal((9, 4)).astype(np.float64)
+    check(dev(B, a).T @ dev(B, b), a.T @ b, 1e-10)
+    i = rng.integers(-3, 3, (3, 4))
+    check(dev(B, i) @ dev(B, i.T.copy()), i @ i.T)
+
+
+def test_views_share_memory_and_reshape_follows_numpy(B):
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    d = dev(B, a)
+    v = d[1, :, ::2]
+    v[...] = -1.0  # writes through the view
+    a[1, :, ::2] = -1.0
+    check(d, a)
+    assert not d.transpose(2, 0, 1).flags.c_contiguous
+    with pytest.raises(ValueError):
+        d.transpose(2, 0, 1).reshape(-1, copy=False)
+    check(d.transpose(2, 0, 1).reshape(4, 6), a.transpose(2, 0, 1).reshape(4, 6))
+    check(d[:, 1:].reshape(2, 8), a[:, 1:].reshape(2, 8))  # a view: merges the last dims
+    assert d.reshape(6, 4).buf is d.buf
+    check(B.flip(d, 2), np.flip(a, 2))
+    check(B.diagonal(d[0], 1), np.diagonal(a[0], 1))
+    check(B.broadcast_to(d[0, 0], (3, 4)) * 1, np.broadcast_to(a[0, 0], (3, 4)))
+    check(B.ascontiguousarray(d.T), np.ascontiguousarray(a.T))
+    assert d.strides == a.strides and d.device.type == "cuda"
+
+
+def test_creation_and_joins(B):
+    check(B.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32))
+    check(B.full((2,), 7, np.int64), np.full((2,), 7, np.int64))
+    check(B.arange(2, 11, 3, dtype=np.float32), np.arange(2, 11, 3, dtype=np.float32))
+    check(B.eye(3, 4, 1, dtype=np.float32), np.eye(3, 4, 1, dtype=np.float32))
+    a = rng.standard_normal((3, 4)).astype(np.float32)
+    b = rng.standard_normal((3, 2)).astype(np.float32)
+    check(B.concatenate([dev(B, a), dev(B, b)], axis=1), np.concatenate([a, b], 1))
+    check(B.stack([dev(B, a), dev(B, a)], axis=1), np.stack([a, a], 1))
+    check(B.tril(dev(B, a), -1), np.tril(a, -1))
+    check(B.triu(dev(B, a), 1), np.triu(a, 1))
+    check(B.roll(dev(B, a), 1, 1), np.roll(a, 1, 1))
+    check(B.tile(dev(B, b), (2, 1)), np.tile(b, (2, 1)))
+    check(B.outer(dev(B, a[0]), dev(B, b[0])), np.outer(a[0], b[0]))
+    check(B.clip(dev(B, a), -0.5, 0.5), np.clip(a, -0.5, 0.5))
+
+
+def test_advanced_indexing_gather_scatter(B):
+    a = rng.standard_normal((4, 5, 3)).astype(np.float32)
+    d = dev(B, a)
+    rows, cols = np.array([0, 3, 3]), np.array([4, 0, 2])
+    check(d[rows, cols], a[rows, cols])
+    check(d[:, cols], a[:, cols])
+    check(d[..., [2, 0]], a[..., [2, 0]])
+    check(d[1, :, [1, 2]], a[1, :, [1, 2]])
+    check(d[rows[:, None], :, cols[None, :] % 3], a[rows[:, None], :, cols[None, :] % 3])
+    check(d[d > 0.5], a[a > 0.5])
+    check(d[dev(B, np.array([-1, 0]))], a[[-1, 0]])
+    d[rows, cols] = 9.0
+    a[rows, cols] = 9.0
+    d[:, [1]] = dev(B, a[:, [0]])
+    a[:, [1]] = a[:, [0]]
+    check(d, a)
+    with pytest.raises(IndexError):
+        d[np.array([4])]
+
+
+def test_add_at_sums_repeated_indices(B):
+    out = np.zeros((4, 3), np.float32)
+    key = (np.array([0, 2, 0, 0]), np.array([1, 1, 1, 2]))
+    vals = rng.standard_normal(4).astype(np.float32)
+    d = dev(B, out)
+    B.index_add_at(d, key, dev(B, vals))
+    np.add.at(out, key, vals)
+    check(d, out)
+
+
+def test_along_axis(B):
+    a = rng.standard_normal((3, 5)).astype(np.float32)
+    idx = rng.integers(0, 5, (3, 2))
+    check(B.take_along_axis(dev(B, a), dev(B, idx), 1), np.take_along_axis(a, idx, 1))
+    d = dev(B, a)
+    B.put_along_axis(d, dev(B, idx[:, :1]), 0.0, 1)
+    np.put_along_axis(a, idx[:, :1], 0.0, 1)
+    check(d, a)
+
+
+def test_conv_im2col_col2im_and_pool(B):
+    from nbtorch._backend.cpu_kernels import conv as cpu_conv
+    from nbtorch._backend.cuda import conv, pool
+
+    x = rng.standard_normal((2, 2, 5, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    cols = np.zeros((2, 3, 3, 2, 2, 2), np.float32)
+    cpu_conv.im2col(x, 3, 3, 2, 2, 1, 1, 2, 2, cols)
+    check(conv.im2col(dev(B, x), 3, 3, 2, 2, 1, 1, 2, 2), cols)
+    back = np.zeros_like(x)
+    cpu_conv.col2im(cols, 1, 1, 1, 1, back)  # stride 1: overlapping patches add up
+    check(conv.col2im(dev(B, cols), x.shape, 1, 1, 1, 1), back, 1e-5)
+    # the convolution itself, against a direct sum over the window
+    want = np.zeros((2, 3, 5, 5), np.float32)
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    for i in range(3):
+        for j in range(3):
+            want += np.einsum("nchw,oc->nohw", xp[:, :, i:i + 5, j:j + 5], w[:, :, i, j])
+    check(conv.conv2d(dev(B, x), dev(B, w), padding=(1, 1)), want, 1e-4)
+    out, where = pool.max_pool2d(dev(B, x), (2, 2), (2, 2))
+    want = x[:, :, :4, :4].reshape(2, 2, 2, 2, 2, 2).max(axis=(3, 5))
+    check(out, want)
+    g = pool.max_pool2d_backward(B.ones_like(out), where, x.shape).get()
+    assert g.sum() == out.size and np.all(x[g == 1] >= x[:, :, :4, :4].min())
+
+
+def test_fused_softmax_and_cross_entropy(B):
+    from nbtorch._backend.cuda import softmax
+
+    x = rng.standard_normal((3, 7)).astype(np.float32) * 5
+    e = np.exp(x - x.max(1, keepdims=True))
+    check(softmax.softmax(dev(B, x)), e / e.sum(1, keepdims=True))
+    logp = np.log(e / e.sum(1, keepdims=True))
+    check(softmax.log_softmax(dev(B, x.T.copy()), axis=0), logp.T, 1e-5)
+    t = np.array([0, 6, 2])
+    check(softmax.cross_entropy(dev(B, x), dev(B, t)), -logp[np.arange(3), t], 1e-5)
+
+
+def test_random_numbers(B):
+    from nbtorch._backend.cuda import random
+
+    random.manual_seed(3)
+    u = random.uniform((400,)).get()
+    random.manual_seed(3)
+    assert np.array_equal(u, random.uniform((400,)).get())  # seeded: reproducible
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.1
+    z = random.normal((400,), 2.0, 3.0, np.float64).get()
+    assert abs(z.mean() - 2) < 0.6 and abs(z.std() - 3) < 0.6
+
+
+def test_every_cpu_backend_name_exists_on_cuda(B):
+    from nbtorch._backend import cpu
+
+    names = {n for n in dir(cpu) if not n.startswith("_") and n not in ("np",)}
+    missing = sorted(n for n in names if not hasattr(B, n))
+    assert not missing, f"cuda backend lacks {missing}"
