@@ -10,6 +10,7 @@ import math
 
 from ._ops.linalg import LinAlgError, det, solve
 from ._ops.linalg import inverse as inv
+from ._ops.pointwise import type_name
 from ._ops.reduce import vector_norm
 
 
@@ -22,6 +23,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
+    if not A.is_floating_point():
+        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {type_name(A._array)}")
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim)
     if ord in (1, -1, math.inf, -math.inf):
