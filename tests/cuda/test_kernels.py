@@ -229,7 +229,7 @@ def test_conv_im2col_col2im_and_pool(B):
     check(conv.im2col(dev(B, x), 3, 3, 2, 2, 1, 1, 2, 2), cols)
     back = np.zeros_like(x)
     cpu_conv.col2im(cols, 1, 1, 1, 1, back)  # stride 1: overlapping patches add up
-    check(conv.col2im(dev(B, cols), x.shape, 1, 1, 1, 1), back, 1e-5)
+    check(conv.col2im(dev(B, cols), 1, 1, 1, 1, B.zeros(x.shape, np.float32)), back, 1e-5)
     # the convolution itself, against a direct sum over the window
     want = np.zeros((2, 3, 5, 5), np.float32)
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
@@ -237,11 +237,19 @@ def test_conv_im2col_col2im_and_pool(B):
         for j in range(3):
             want += np.einsum("nchw,oc->nohw", xp[:, :, i:i + 5, j:j + 5], w[:, :, i, j])
     check(conv.conv2d(dev(B, x), dev(B, w), padding=(1, 1)), want, 1e-4)
-    out, where = pool.max_pool2d(dev(B, x), (2, 2), (2, 2))
-    want = x[:, :, :4, :4].reshape(2, 2, 2, 2, 2, 2).max(axis=(3, 5))
-    check(out, want)
-    g = pool.max_pool2d_backward(B.ones_like(out), where, x.shape).get()
-    assert g.sum() == out.size and np.all(x[g == 1] >= x[:, :, :4, :4].min())
+    from nbtorch._backend.cpu_kernels import pool as cpu_pool
+
+    x[0, 0, 1, 1] = np.nan
+    out, where = np.empty((2, 2, 3, 3), np.float32), np.empty((2, 2, 3, 3), np.int64)
+    cpu_pool.max_pool2d(x, 3, 3, 2, 2, 1, 1, 1, 1, out, where)  # padded, overlapping
+    d_out, d_where = B.empty(out.shape, np.float32), B.empty(out.shape, np.int64)
+    pool.max_pool2d(dev(B, x), 3, 3, 2, 2, 1, 1, 1, 1, d_out, d_where)
+    check(d_out, out)
+    check(d_where, where)
+    g = rng.standard_normal(out.shape).astype(np.float32)
+    back = np.zeros((2, 2, 25), np.float32)
+    cpu_pool.max_pool2d_backward(g, where, back)
+    check(pool.max_pool2d_backward(dev(B, g), d_where, B.zeros((2, 2, 25), np.float32)), back)
 
 
 def test_fused_softmax_and_cross_entropy(B):
@@ -274,3 +282,8 @@ def test_every_cpu_backend_name_exists_on_cuda(B):
     names = {n for n in dir(cpu) if not n.startswith("_") and n not in ("np",)}
     missing = sorted(n for n in names if not hasattr(B, n))
     assert not missing, f"cuda backend lacks {missing}"
+
+
+def test_pad(B):
+    a = rng.standard_normal((2, 3)).astype(np.float32)
+    check(B.pad(dev(B, a), ((1, 0), (2, 1))), np.pad(a, ((1, 0), (2, 1))))

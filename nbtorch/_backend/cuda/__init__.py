@@ -9,6 +9,9 @@ module per kind of kernel:
 ``reduce.py``       sum/max/argmax/... along any dims (shared-memory tree), scans
 ``matmul.py``       tiled shared-memory matrix product (batched)
 ``index.py``        gather/scatter for advanced indexing, ``add.at``
+``conv.py``         im2col / col2im (convolution as a matrix product)
+``pool.py``         max pooling with argmax, and its backward
+``softmax.py``      fused softmax, log-softmax, cross-entropy (one block per row)
 ``creation.py``     host <-> device copies, filled arrays, ranges, views, joins
 ``random.py``       xoroshiro128+ random numbers generated on the GPU
 ==================  ===========================================================
@@ -26,6 +29,7 @@ import functools
 import numpy as np
 
 from .array import DeviceArray, empty
+from .conv import col2im, im2col
 from .creation import (
     arange,
     array,
@@ -47,6 +51,7 @@ from .creation import (
     ones,
     ones_like,
     outer,
+    pad,
     stack,
     swapaxes,
     to_numpy,
@@ -118,6 +123,7 @@ from .elementwise import (
 )
 from .index import index_add_at, nonzero, put_along_axis, take, take_along_axis
 from .matmul import matmul
+from .pool import max_pool2d, max_pool2d_backward
 from .reduce import (
     all,
     any,

@@ -46,30 +46,33 @@ def _col2im_kernel(cols, C, Hp, Wp, N, kh, kw, sh, sw, dh, dw, ho, wo, out, n_to
             cuda.atomic.add(out, ((n * C + c) * Hp + row) * Wp + col, cols[e])
 
 
-def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo):
-    """``cols`` (C, kh, kw, N, ho, wo) gathered from ``padded`` (N, C, Hp, Wp)."""
+def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols=None):
+    """Fill ``cols`` (C, kh, kw, N, ho, wo) from ``padded`` (N, C, Hp, Wp) and return it
+    (the CPU kernel's signature; ``cols`` is made when not given)."""
     padded = layout.contiguous(padded)
     N, C, Hp, Wp = padded.shape
-    cols = empty((C, kh, kw, N, ho, wo), padded.dtype, padded.device_index)
+    if cols is None:
+        cols = empty((C, kh, kw, N, ho, wo), padded.dtype, padded.device_index)
     n = cols.size
     if n:
         with runtime.using(padded.device_index):
             runtime.launch(_im2col_kernel, n)(padded.buf[padded.offset:], C, Hp, Wp, N, kh,
-                                              kw, sh, sw, dh, dw, ho, wo, cols.buf, n)
+                                              kw, sh, sw, dh, dw, ho, wo,
+                                              cols.buf[cols.offset:], n)
     return cols
 
 
-def col2im(cols, padded_shape, sh, sw, dh, dw):
-    """The adjoint of ``im2col``: ``cols`` added back onto zeros of ``padded_shape``."""
+def col2im(cols, sh, sw, dh, dw, out):
+    """Add ``cols`` (C, kh, kw, N, ho, wo) onto ``out`` (N, C, Hp, Wp), a contiguous array
+    that starts at zero: the adjoint of ``im2col`` (the CPU kernel's signature)."""
     cols = layout.contiguous(cols)
     C, kh, kw, N, ho, wo = cols.shape
-    out = zeros(padded_shape, cols.dtype, cols.device_index)
     n = cols.size
     if n:
         with runtime.using(cols.device_index):
-            runtime.launch(_col2im_kernel, n)(cols.buf[cols.offset:], C, padded_shape[2],
-                                              padded_shape[3], N, kh, kw, sh, sw, dh, dw, ho,
-                                              wo, out.buf, n)
+            runtime.launch(_col2im_kernel, n)(cols.buf[cols.offset:], C, out.shape[2],
+                                              out.shape[3], N, kh, kw, sh, sw, dh, dw, ho,
+                                              wo, out.buf[out.offset:], n)
     return out
 
 

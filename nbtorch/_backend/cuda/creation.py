@@ -271,3 +271,15 @@ def outer(a, b) -> DeviceArray:
 
     return multiply(a.reshape(-1, 1), b.reshape(1, -1))
 
+
+
+def pad(a, pad_width, mode: str = "constant", constant_values=0) -> DeviceArray:
+    """numpy's ``pad`` with a constant: a filled array, then ``a`` copied into its middle."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad mode '{mode}' on cuda arrays")
+    widths = [tuple(w) for w in pad_width]
+    out = full([s + lo + hi for s, (lo, hi) in zip(a.shape, widths)], constant_values,
+               a.dtype, a.device_index)
+    middle = tuple(slice(lo, lo + s) for s, (lo, _) in zip(a.shape, widths))
+    layout.copy_into(out[middle], a)
+    return out

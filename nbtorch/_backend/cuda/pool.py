@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 
 from . import layout, runtime
-from .array import empty
-from .creation import zeros
 from .runtime import cuda
 
 
@@ -35,6 +33,8 @@ def _max_pool_kernel(x, H, W, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, where
                             best, best_at = v, row * W + col
                             if v != v:
                                 break
+                if best != best:
+                    break
         out[e] = best
         where[e] = best_at
 
@@ -47,32 +47,29 @@ def _max_pool_backward_kernel(grad, where, HW, out_plane, grad_in, n_total):
             cuda.atomic.add(grad_in, (e // out_plane) * HW + at, grad[e])
 
 
-def max_pool2d(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1)):
-    """(values, argmax) of max pooling over (N, C, H, W); argmax indexes each H*W plane."""
+def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
+    """Fill ``out``/``indices`` (N, C, ho, wo) from ``x`` (N, C, H, W); ``indices`` holds
+    each window's argmax as h * W + w in its plane (the CPU kernel's signature)."""
     x = layout.contiguous(x)
     N, C, H, W = x.shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
-    ho = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    wo = (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    out = empty((N, C, ho, wo), x.dtype, x.device_index)
-    where = empty((N, C, ho, wo), "int64", x.device_index)
+    ho, wo = out.shape[2], out.shape[3]
     n = out.size
     if n:
         with runtime.using(x.device_index):
             runtime.launch(_max_pool_kernel, n)(x.buf[x.offset:], H, W, kh, kw, sh, sw, ph,
-                                                pw, dh, dw, ho, wo, out.buf, where.buf, n)
-    return out, where
+                                                pw, dh, dw, ho, wo, out.buf[out.offset:],
+                                                indices.buf[indices.offset:], n)
+    return out, indices
 
 
-def max_pool2d_backward(grad, where, input_shape):
-    """The input's gradient: each output gradient added at its argmax."""
+def max_pool2d_backward(grad, indices, grad_input):
+    """Add each ``grad[n, c, y, x]`` onto ``grad_input[n, c]`` (N, C, H*W), which starts
+    at zero, at its argmax position (the CPU kernel's signature)."""
     grad = layout.contiguous(grad)
-    N, C, H, W = input_shape
-    grad_in = zeros(input_shape, grad.dtype, grad.device_index)
     n = grad.size
     if n:
         with runtime.using(grad.device_index):
             runtime.launch(_max_pool_backward_kernel, n)(
-                grad.buf[grad.offset:], where.buf, H * W, grad.shape[2] * grad.shape[3],
-                grad_in.buf, n)
-    return grad_in
+                grad.buf[grad.offset:], indices.buf[indices.offset:], grad_input.shape[2],
+                grad.shape[2] * grad.shape[3], grad_input.buf[grad_input.offset:], n)
+    return grad_input
