@@ -126,6 +126,8 @@ PROMOTION = [
     lambda m: m.tensor([1, 2]) / m.tensor([2, 2]),
     lambda m: m.tensor([1, 2]) + 0.5,
     lambda m: m.tensor([1, 2], dtype=m.int8) + 100,
+    lambda m: m.tensor([1, 100], dtype=m.int8) + 1000,  # wraps around, as in C
+    lambda m: m.tensor([250], dtype=m.uint8) + 10,
     lambda m: m.tensor([1, 2], dtype=m.int8) + m.tensor(1000),
     lambda m: m.tensor([1, 2], dtype=m.int8) + m.tensor([1000]),
     lambda m: m.tensor([True]) + 1,

@@ -117,19 +117,19 @@ ndarray = np.ndarray
 device_type = "cpu"
 
 
-def to_numpy(array):
+def to_numpy(a):
     """The array as a numpy array (already one on the CPU)."""
-    return array
+    return a
 
 
-def from_numpy(array, device=None):
+def from_numpy(a, device=None):
     """A numpy array moved to this backend (the CPU: nothing to do)."""
-    return array
+    return a
 
 
-def ascontiguousarray(array):
-    """A C-contiguous version of ``array`` (the same array when it already is)."""
-    return np.ascontiguousarray(array)
+def ascontiguousarray(a):
+    """A C-contiguous version of ``a`` (the same array when it already is)."""
+    return np.ascontiguousarray(a)
 
 
 def index_add_at(out, key, values) -> None:

@@ -65,13 +65,28 @@ def binary_arrays(a, b, to_float: bool = False):
     nd = target.numpy
     if isinstance(a, Tensor):
         x = x if x.dtype == nd else x.astype(nd)
-    elif isinstance(x, np.generic):
-        x = x.item()  # numpy scalars are not "weak" in numpy; Python numbers are
+    else:
+        x = _weak_scalar(x, nd)
     if isinstance(b, Tensor):
         y = y if y.dtype == nd else y.astype(nd)
-    elif isinstance(y, np.generic):
-        y = y.item()
+    else:
+        y = _weak_scalar(y, nd)
     return x, y
+
+
+def _weak_scalar(value, nd):
+    """A Python number as numpy should see it next to an array of dtype ``nd``.
+
+    numpy scalars become Python numbers (numpy treats only Python numbers as "weak"), and an
+    integer too large for an integer dtype wraps around, as PyTorch's does (int8 + 1000).
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if nd.kind in "iu" and isinstance(value, int) and not isinstance(value, bool):
+        info = np.iinfo(nd)
+        if not info.min <= value <= info.max:
+            return np.array(value).astype(nd)
+    return value
 
 
 def unary_float(x):

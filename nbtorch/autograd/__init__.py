@@ -25,3 +25,5 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
         t.requires_grad_(True)
     return t
 
+
+from . import functional  # noqa: E402  (imported last: it uses the names above)
