@@ -6,7 +6,15 @@
 
 __version__ = "0.1.0"
 
-from . import _tensor_methods  # noqa: F401  (binds the Tensor methods)
+from . import (
+    _tensor_methods,  # noqa: F401  (binds the Tensor methods)
+    cuda,  # noqa: F401  (nbtorch.cuda; numba.cuda loads with the first cuda tensor)
+    func,  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)
+    linalg,  # noqa: F401  (nbtorch.linalg: norms, det, inv, solve)
+    nn,  # noqa: F401  (nbtorch.nn: Module, layers, functional, init, utils)
+    optim,  # noqa: F401  (nbtorch.optim, after the core it builds on)
+    utils,  # noqa: F401  (nbtorch.utils.data: Dataset, DataLoader)
+)
 from ._config import show_config
 from ._creation import (
     BoolTensor,
@@ -52,20 +60,36 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
-from ._ops.arithmetic import add, div, divide, mul, multiply, neg, negative, pow, rsub, sub
-from ._ops.arithmetic import subtract, true_divide
-from ._ops.convert import to
-from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
-from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
+from ._ops.arithmetic import (
+    add,
+    div,
+    divide,
+    mul,
+    multiply,
+    neg,
+    negative,
+    pow,
+    rsub,
+    sub,
+    subtract,
+    true_divide,
+)
 from ._ops.binary import *  # noqa: F403
+from ._ops.convert import to
+from ._ops.join import *  # noqa: F403  (every name in join.__all__)
+from ._ops.linalg import *  # noqa: F403
 from ._ops.logic import *  # noqa: F403
+from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
+from ._ops.nn_basic import *  # noqa: F403  (bilinear, cosine_similarity, ...)
+from ._ops.nn_conv import *  # noqa: F403  (conv1d, conv2d, conv_transpose2d)
+from ._ops.nn_norm import *  # noqa: F403  (layer_norm, group_norm)
+from ._ops.nn_pool import *  # noqa: F403  (max_pool1d, max_pool2d, avg_pool1d)
+from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
 from ._ops.reduce import *  # noqa: F403
 from ._ops.scan import *  # noqa: F403
-from ._ops.sort import *  # noqa: F403
-from ._ops.linalg import *  # noqa: F403
-from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.scatter import *  # noqa: F403
 from ._ops.shape import *  # noqa: F403
+from ._ops.sort import *  # noqa: F403
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (
@@ -95,16 +119,6 @@ from .random import (
     seed,
     set_rng_state,
 )
-from ._ops.nn_basic import *  # noqa: F403  (bilinear, cosine_similarity, ...)
-from ._ops.nn_conv import *  # noqa: F403  (conv1d, conv2d, conv_transpose2d)
-from ._ops.nn_norm import *  # noqa: F403  (layer_norm, group_norm)
-from ._ops.nn_pool import *  # noqa: F403  (max_pool1d, max_pool2d, avg_pool1d)
-from . import nn  # noqa: F401  (nbtorch.nn: Module, layers, functional, init, utils)
-from . import optim  # noqa: F401  (nbtorch.optim, after the core it builds on)
-from . import linalg  # noqa: F401  (nbtorch.linalg: norms, det, inv, solve)
-from . import func  # noqa: F401  (nbtorch.func: grad, jacrev, jacfwd, hessian, vmap)
-from . import cuda  # noqa: F401  (nbtorch.cuda; numba.cuda loads with the first cuda tensor)
-from . import utils  # noqa: F401  (nbtorch.utils.data: Dataset, DataLoader)
 from .serialization import load, save
 
 half = float16

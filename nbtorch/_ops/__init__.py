@@ -5,9 +5,30 @@
 Each module holds one family: arithmetic, unary math, reductions, shape, indexing, matrix.
 """
 
-from . import arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul
-from . import nn_activation, nn_basic, nn_conv, nn_loss, nn_norm, nn_pool, nn_resample
-from . import pointwise, reduce, scan, scatter, shape, sort
+from . import (
+              arithmetic,
+              binary,
+              convert,
+              index,
+              inplace,
+              join,
+              linalg,
+              logic,
+              matmul,
+              nn_activation,
+              nn_basic,
+              nn_conv,
+              nn_loss,
+              nn_norm,
+              nn_pool,
+              nn_resample,
+              pointwise,
+              reduce,
+              scan,
+              scatter,
+              shape,
+              sort,
+)
 
 # The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
 # Tensor methods. A new op module is added here.
