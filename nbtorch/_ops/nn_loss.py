@@ -150,7 +150,8 @@ class CrossEntropy(Function):
         w_t = valid.astype(x.dtype) if weight is None else weight[t] * valid
         x_t = B.take_along_axis(x, t[:, None], axis=1)[:, 0]
         m = B.max(x, axis=1, keepdims=True) if classes else B.zeros((n, 1), x.dtype)
-        e = B.exp(x - m)  # kept for backward: softmax(x) = e / s
+        e = B.subtract(x, m)
+        B.exp(e, out=e)  # kept for backward: softmax(x) = e / s
         s = B.sum(e, axis=1)
         lse = m[:, 0] + B.log(s)
         loss = w_t * (lse - x_t)
@@ -161,7 +162,7 @@ class CrossEntropy(Function):
             loss = (1 - smoothing) * loss + (smoothing / classes) * smooth
         denom = B.sum(w_t)
         ctx.save_for_backward(rows)
-        ctx.cache = (e, s, t, valid, w_t, denom)
+        ctx.cache = [e, m, s, t, valid, w_t, denom]
         ctx.args = (weight, smoothing, reduction)
         if reduction == "none":
             return loss.astype(x.dtype, copy=False)
@@ -183,7 +184,10 @@ class CrossEntropyBackward(Function):
     @staticmethod
     def forward(ctx, rows, grad, cache, args):
         B = backend(rows)
-        e, s, t, valid, w_t, denom = cache
+        e, m, s, t, valid, w_t, denom = cache
+        if e is None:  # a second backward (retain_graph): the first one used e's memory
+            e = B.exp(B.subtract(rows._array, m))
+        cache[0] = None
         weight, smoothing, reduction = args
         x = rows._array
         n, classes = x.shape
@@ -197,7 +201,7 @@ class CrossEntropyBackward(Function):
         if smoothing:
             w_all = B.sum(weight) if weight is not None else classes
             coef = hit + (smoothing / classes) * w_all * valid
-        out = e * (scale * coef / s)[:, None]
+        out = B.multiply(e, (scale * coef / s)[:, None], out=e)  # e's memory is reused
         rows_idx = B.arange(n)
         out[rows_idx, t] -= scale * hit
         if smoothing:

@@ -1,6 +1,7 @@
 """Losses against PyTorch (all reductions, weights, ignore_index, label smoothing), gradcheck
 and gradgradcheck."""
 
+import numpy as np
 import pytest
 from nn_helpers import assert_close, to_torch
 
@@ -174,3 +175,13 @@ def test_cross_entropy_errors():
         F.cross_entropy(x, nbtorch.tensor([0, 1, 2, 0]), reduction="avg")
     with pytest.raises(ValueError, match="Target size"):
         F.binary_cross_entropy_with_logits(x, nbtorch.zeros(4))
+
+
+def test_cross_entropy_backward_twice_with_retain_graph():
+    x = nbtorch.randn(6, 5, requires_grad=True)
+    t = nbtorch.tensor([0, 1, 2, 3, 4, 0])
+    loss = F.cross_entropy(x, t, label_smoothing=0.1)
+    loss.backward(retain_graph=True)
+    first = x.grad.clone()
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy(), rtol=1e-6)

@@ -25,8 +25,13 @@ def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols):
                 for n in range(n_batch):
                     for y in range(ho):
                         row = y * sh + i * dh
-                        for x in range(wo):
-                            cols[c, i, j, n, y, x] = padded[n, c, row, x * sw + j * dw]
+                        base = j * dw
+                        if sw == 1:  # unit stride: a loop the compiler vectorises
+                            for x in range(wo):
+                                cols[c, i, j, n, y, x] = padded[n, c, row, base + x]
+                        else:
+                            for x in range(wo):
+                                cols[c, i, j, n, y, x] = padded[n, c, row, x * sw + base]
 
 
 @njit(cache=True)
@@ -39,5 +44,10 @@ def col2im(cols, sh, sw, dh, dw, out):
                 for n in range(n_batch):
                     for y in range(ho):
                         row = y * sh + i * dh
-                        for x in range(wo):
-                            out[n, c, row, x * sw + j * dw] += cols[c, i, j, n, y, x]
+                        base = j * dw
+                        if sw == 1:
+                            for x in range(wo):
+                                out[n, c, row, base + x] += cols[c, i, j, n, y, x]
+                        else:
+                            for x in range(wo):
+                                out[n, c, row, x * sw + base] += cols[c, i, j, n, y, x]
