@@ -92,6 +92,7 @@ from ._ops.shape import *  # noqa: F403
 from ._ops.sort import *  # noqa: F403
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
+from ._threads import get_num_threads, set_num_threads
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

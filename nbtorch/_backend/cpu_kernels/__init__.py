@@ -3,3 +3,7 @@
 They are imported lazily (inside the backend function that calls them), so that
 ``import nbtorch`` never imports numba.
 """
+
+from nbtorch._threads import on_kernels_load
+
+on_kernels_load()  # Numba uses at most as many threads as BLAS (see nbtorch/_threads.py)
