@@ -6,9 +6,7 @@ BLAS library, so the ratio shows how little the framework adds around them.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+from _common import interleaved, libraries, parser, report
 
 
 def step_fn(lib, n: int):
@@ -25,35 +23,13 @@ def step_fn(lib, n: int):
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=1024)
-    parser.add_argument("--repeats", type=int, default=15)
-    args = parser.parse_args(argv)
-
-    import nbtorch
-
-    runs = {"nbtorch": step_fn(nbtorch, args.size)}
-    try:
-        import torch
-
-        runs["pytorch"] = step_fn(torch, args.size)
-    except ImportError:
-        print("PyTorch is not installed: nbtorch's figure only.")
-    times = {name: [] for name in runs}
-    for run in runs.values():
-        run()  # warm up
-    for _ in range(args.repeats):  # interleaved, so both see the same machine load
-        for name, run in runs.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
-    results = {name: statistics.median(t) * 1e3 for name, t in times.items()}
-    line = f"matmul {args.size}: nbtorch {results['nbtorch']:.1f} ms"
-    if "pytorch" in results:
-        results["ratio"] = results["nbtorch"] / results["pytorch"]
-        line += f", pytorch {results['pytorch']:.1f} ms, ratio {results['ratio']:.2f}x"
-    print(line)
-    return results
+    p = parser(__doc__, repeats=15)
+    p.add_argument("--size", type=int, default=1024)
+    args = p.parse_args(argv)
+    libs = libraries(args)
+    times = interleaved({name: step_fn(lib, args.size) for name, lib in libs.items()},
+                        args.repeats)
+    return report(f"matmul {args.size}", times, scale=1e3, unit="ms")
 
 
 if __name__ == "__main__":
