@@ -114,6 +114,14 @@ class Conv2d(Function):
         gb = grad.sum((0, 2, 3)) if need_b else None
         return gx, gw, gb, None
 
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, _):
+        x, w = ctx.saved_tensors
+        terms = [Conv2d.apply(tx, w, None, ctx.geom) if tx is not None else None,
+                 Conv2d.apply(x, tw, None, ctx.geom) if tw is not None else None,
+                 tb.reshape(1, -1, 1, 1) if tb is not None else None]
+        return _sum_terms(terms)
+
 
 class ConvInputGrad(Function):
     """The gradient of conv(x, w) w.r.t. x for an output gradient g: col2im(w^T @ g).
@@ -135,6 +143,12 @@ class ConvInputGrad(Function):
         dg = Conv2d.apply(v, w, None, ctx.geom) if need_g else None
         dw = ConvWeightGrad.apply(v, g, ctx.geom, None) if need_w else None
         return dg, dw, None
+
+    @staticmethod
+    def jvp(ctx, tg, tw, _):
+        g, w = ctx.saved_tensors
+        return _sum_terms([ConvInputGrad.apply(tg, w, ctx.geom) if tg is not None else None,
+                           ConvInputGrad.apply(g, tw, ctx.geom) if tw is not None else None])
 
 
 class ConvWeightGrad(Function):
@@ -159,6 +173,22 @@ class ConvWeightGrad(Function):
         dx = ConvInputGrad.apply(g, v, ctx.geom) if need_x else None
         dg = Conv2d.apply(x, v, None, ctx.geom) if need_g else None
         return dx, dg, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tg, *_):
+        x, g = ctx.saved_tensors
+        return _sum_terms([
+            ConvWeightGrad.apply(tx, g, ctx.geom, None) if tx is not None else None,
+            ConvWeightGrad.apply(x, tg, ctx.geom, None) if tg is not None else None])
+
+
+def _sum_terms(terms):
+    """The sum of the tangent terms that exist (a bilinear op's jvp: d(xw) = dx w + x dw)."""
+    present = [t for t in terms if t is not None]
+    out = present[0]
+    for t in present[1:]:
+        out = out + t
+    return out
 
 
 # -- public functions: argument parsing and shape checks ------------------------------------

@@ -175,6 +175,15 @@ class CrossEntropy(Function):
         g = CrossEntropyBackward.apply(rows, grad, ctx.cache, ctx.args)
         return g, None, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx, t, *_):
+        # d loss = sum_c (d loss / d x_c) t_c: the gradient for an incoming gradient of ones.
+        (rows,) = ctx.saved_tensors
+        reduction = ctx.args[2]
+        ones = rows.new_ones((rows.shape[0],) if reduction == "none" else ())
+        per_entry = CrossEntropyBackward.apply(rows, ones, ctx.cache, ctx.args) * t
+        return per_entry.sum(1) if reduction == "none" else per_entry.sum()
+
 
 class CrossEntropyBackward(Function):
     """d loss / d x = scale_r * (A_r * softmax(x_r) - T_r), with T_r the (smoothed, weighted)

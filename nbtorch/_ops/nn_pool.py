@@ -63,12 +63,18 @@ class MaxPoolScatter(Function):
         out = np.zeros((n, c, h * w), dtype=grad._array.dtype)
         max_pool2d_backward(np.ascontiguousarray(grad._array), indices._array, out)
         ctx.save_for_backward(indices)
+        ctx.in_shape = in_shape
         return out.reshape(in_shape)
 
     @staticmethod
     def backward(ctx, v):
         (indices,) = ctx.saved_tensors
         return MaxPoolGather.apply(v, indices), None, None
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        (indices,) = ctx.saved_tensors
+        return MaxPoolScatter.apply(t, indices, ctx.in_shape)
 
 
 class MaxPoolGather(Function):
@@ -88,6 +94,11 @@ class MaxPoolGather(Function):
     def backward(ctx, grad):
         (indices,) = ctx.saved_tensors
         return MaxPoolScatter.apply(grad, indices, ctx.in_shape), None
+
+    @staticmethod
+    def jvp(ctx, t, _):
+        (indices,) = ctx.saved_tensors
+        return MaxPoolGather.apply(t, indices)
 
 
 def _batched(input: Tensor, name: str):

@@ -22,6 +22,7 @@ class ConstantPad(Function):
     def forward(ctx, x, widths, value):
         a = x._array
         ctx.crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, a.shape))
+        ctx.widths = widths
         return np.pad(a, widths, constant_values=value)
 
     @staticmethod
@@ -29,8 +30,8 @@ class ConstantPad(Function):
         return grad[ctx.crop], None, None
 
     @staticmethod
-    def jvp(ctx, t, widths, value):
-        return ConstantPad.apply(t, widths, 0)
+    def jvp(ctx, t, *_):
+        return ConstantPad.apply(t, ctx.widths, 0)
 
 
 def _pairs(pad, ndim: int):

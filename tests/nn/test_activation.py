@@ -92,3 +92,10 @@ def test_softmax_is_stable_and_sums_to_one():
     assert np.isfinite(p.numpy()).all()
     np.testing.assert_allclose(p.sum(1).numpy(), [1, 1], rtol=1e-6)
     assert np.isfinite(F.log_softmax(x, dim=1).numpy()).all()
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS)
+def test_forward_mode_ad(fn):
+    base = np.array([-1.7, -0.8, -0.45, -0.12, 0.23, 0.61, 1.3, 2.2, -2.6, 0.9, 0.37, -0.2])
+    x = nbtorch.tensor(base.reshape(3, 4), requires_grad=True)
+    assert gradcheck(fn, (x,), check_forward_ad=True)

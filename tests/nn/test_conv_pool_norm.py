@@ -225,3 +225,18 @@ def test_pad_and_interpolate_match_pytorch(torch):
         scale_factor=2, mode="bilinear")
     assert repr(up) == repr(tup)
     assert_close(up(x), tup(tx))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, groups=2),
+    lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, groups=2),
+    lambda x, w, b: F.max_pool2d(x, 2) * b.sum(),
+    lambda x, w, b: F.avg_pool2d(x, 2, padding=1) + b.sum(),
+    lambda x, w, b: F.pad(x, (1, 2, 0, 1), value=1.0) * b.sum(),
+    lambda x, w, b: F.interpolate(x, scale_factor=2, mode="bilinear") * b.sum(),
+])
+def test_forward_mode_ad(fn):
+    x = (nbtorch.randperm(160).double().reshape(2, 4, 5, 4) / 7).requires_grad_()
+    w = nbtorch.randn(4, 2, 3, 2, dtype=nbtorch.float64, requires_grad=True)
+    b = nbtorch.randn(4, dtype=nbtorch.float64, requires_grad=True)
+    assert gradcheck(fn, (x, w, b), check_forward_ad=True)

@@ -185,3 +185,15 @@ def test_cross_entropy_backward_twice_with_retain_graph():
     first = x.grad.clone()
     loss.backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_losses_forward_mode_ad(reduction):
+    x = _f64(5, 4).requires_grad_()
+    t = nbtorch.tensor([0, 3, -100, 2, 1])
+    assert gradcheck(lambda v: F.cross_entropy(v, t, label_smoothing=0.2, reduction=reduction),
+                     (x,), check_forward_ad=True)
+    y = _f64(5, 4)
+    for loss in (F.mse_loss, F.smooth_l1_loss, F.binary_cross_entropy_with_logits):
+        assert gradcheck(lambda v, loss=loss: loss(v, y.sigmoid(), reduction=reduction), (x,),
+                         check_forward_ad=True)
