@@ -19,7 +19,7 @@ class ExerciseFailure(AssertionError):
 
 
 def fail(message: str) -> None:
-    """Stop the check with ``message`` (raised from None: the checker's stack is not shown)."""
+    """Stop the check: ``message`` says what is wrong."""
     raise ExerciseFailure(message)
 
 
@@ -71,16 +71,17 @@ def expect_tensor(what: str, value, dtype=None) -> None:
 
 
 def run_parts(exercise: str, parts: dict[str, Callable[[], None]], part: str | None) -> None:
-    """Run the named parts in order (or just ``part``), printing one line per part passed.
+    """Run the named parts in order (or only ``part``, which may also name the end of a
+    dotted part name: "backward" runs "Sigmoid.backward"), printing a line per part passed.
 
     The first failure is raised with the exercise and part in its message; exceptions
     raised by the student's own code are reported as such, with their type and message.
     """
-    if part is not None and part not in parts:
+    chosen = {n: run for n, run in parts.items()
+              if part is None or n == part or n.endswith("." + part)}
+    if not chosen:
         raise ValueError(f"{exercise} has no part {part!r}; its parts are {list(parts)}")
-    for name, run in parts.items():
-        if part is not None and name != part:
-            continue
+    for name, run in chosen.items():
         try:
             run()
         except ExerciseFailure as e:
