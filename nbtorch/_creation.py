@@ -237,6 +237,7 @@ def _legacy(default: dt.dtype, name: str):
     constructor.__name__ = name
     constructor.__doc__ = (f"Legacy ``torch.{name}``: ``{name}(2, 3)`` (shape) or "
                            f"``{name}(data)``; dtype {default.name}.")
+    constructor.dtype = default  # so that ``x.type(torch.LongTensor)`` knows the dtype
     return constructor
 
 

@@ -121,23 +121,36 @@ byte = _cast("byte", dt.uint8)
 bool_ = _cast("bool", dt.bool_)
 
 
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def type_(self, dtype=None, non_blocking=False):
-    """With no argument, the type name (``'torch.FloatTensor'``); else a cast."""
+    """With no argument, the type name (``'torch.FloatTensor'``); else a cast.
+
+    The target may be a dtype, a legacy type (``x.type(torch.LongTensor)``) or its name
+    (``x.type('torch.cuda.FloatTensor')``, which also moves the tensor).
+    """
     if dtype is None:
-        names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                 "bool": "Bool"}
         prefix = "torch.cuda." if self.is_cuda else "torch."
-        return f"{prefix}{names[self.dtype.name]}Tensor"
+        return f"{prefix}{_TYPE_NAMES[self.dtype.name]}Tensor"
     if isinstance(dtype, str):
-        legacy = {"torch.FloatTensor": dt.float32, "torch.DoubleTensor": dt.float64,
-                  "torch.LongTensor": dt.int64, "torch.IntTensor": dt.int32,
-                  "torch.ByteTensor": dt.uint8, "torch.BoolTensor": dt.bool_,
-                  "torch.HalfTensor": dt.float16}
-        if dtype not in legacy:
+        by_name = {f"{name}Tensor": d for d, name in _TYPE_NAMES.items()}
+        device, _, name = dtype.rpartition(".")
+        if device not in ("torch", "torch.cuda") or name not in by_name:
             raise ValueError(f"invalid type: '{dtype}'")
-        dtype = legacy[dtype]
-    return to(self, dtype)
+        return to(self, "cuda" if device == "torch.cuda" else "cpu", dt._NAMES[by_name[name]])
+    return to(self, getattr(dtype, "dtype", dtype))  # a legacy type carries its dtype
+
+
+def type_as(self, other):
+    """The tensor cast to ``other``'s dtype (and moved to its device)."""
+    return to(self, other.device, other.dtype)
+
+
+def get_device(self) -> int:
+    """The cuda device index of the tensor, or -1 for a CPU tensor."""
+    return -1 if self.device.type == "cpu" else self.device.index
 
 
 def cpu(self):
@@ -159,5 +172,5 @@ __all__: list = []
 TENSOR_METHODS = {
     "to": to, "float": float_, "double": double, "half": half, "long": long, "int": int_,
     "short": short, "char": char, "byte": byte, "bool": bool_, "type": type_, "cpu": cpu,
-    "cuda": cuda,
+    "cuda": cuda, "type_as": type_as, "get_device": get_device,
 }

@@ -187,6 +187,47 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)``: a linear layer's ``bias + x @ W.t()`` in
+    one call (``input`` broadcasts)."""
+    return _scaled_sum(input, mat1.mm(mat2), beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat @ vec)`` for a matrix and a vector."""
+    return _scaled_sum(input, mat.mv(vec), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``: ``addmm`` for a batch of matrices."""
+    return _scaled_sum(input, batch1.bmm(batch2), beta, alpha)
+
+
+def _scaled_sum(input, product, beta, alpha):
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # PyTorch ignores input then, even NaNs in it
+        return product + input.new_zeros(()).expand(product.shape)
+    return product + (input if beta == 1 else input * beta)
+
+
+def cross(input, other, dim: int | None = None):
+    """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3).
+
+    ``c0 = a1 b2 - a2 b1`` and so on cyclically: rolling the vectors lines the terms up.
+    """
+    shape = input.shape if input.dim() >= other.dim() else other.shape
+    if dim is None:
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. "
+                           f"Got {input.shape[dim]} and {other.shape[dim]}")
+    return (input.roll(-1, dim) * other.roll(-2, dim)
+            - input.roll(-2, dim) * other.roll(-1, dim))
+
+
 # -- linear algebra --------------------------------------------------------------------------
 
 
@@ -307,9 +348,9 @@ def solve(A, B, *, left: bool = True):
 
 
 __all__ = ["diagonal", "diag", "trace", "tril", "triu", "flip", "fliplr", "flipud", "outer",
-           "ger", "inverse", "det"]
+           "ger", "inverse", "det", "addmm", "addmv", "baddbmm", "cross"]
 
 ger = outer
 
 TENSOR_METHODS = {name: globals()[name] for name in __all__}
-INPLACE_METHODS = {"tril_": tril, "triu_": triu}
+INPLACE_METHODS = {"tril_": tril, "triu_": triu, "addmm_": addmm}

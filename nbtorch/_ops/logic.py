@@ -104,16 +104,36 @@ def equal(input, other) -> bool:
     return bool(eq(input, other).all())
 
 
+def is_tensor(obj) -> bool:
+    """True when ``obj`` is a Tensor (a Parameter is one too)."""
+    from .._tensor import Tensor
+
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> bool:
+    """True for float16/32/64 tensors: those that can require grad."""
+    return input.dtype.is_floating_point
+
+
+def is_nonzero(input) -> bool:
+    """The truth value of a one-element tensor (RuntimeError for any other size)."""
+    if input.numel() != 1:
+        many = "no values" if input.numel() == 0 else "more than one value"
+        raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
+    return bool(input._array.reshape(()).item() != 0)
+
+
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
     "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf",
-    "isfinite", "isclose", "allclose", "equal",
+    "isfinite", "isclose", "allclose", "equal", "is_tensor", "is_floating_point", "is_nonzero",
 ]
 
 _INPLACE = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
             "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
 
-TENSOR_METHODS = {name: globals()[name] for name in __all__}
+TENSOR_METHODS = {name: globals()[name] for name in __all__ if name != "is_tensor"}
 TENSOR_METHODS.update({
     "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
     "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,

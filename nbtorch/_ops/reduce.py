@@ -180,15 +180,20 @@ class MinAll(Amin):
     nan_wins = True
 
 
-def _return_type(name):
+def return_type(name, fields=("values", "indices")):
     """A named tuple like ``torch.return_types.max``: ``out.values``, ``out.indices``, or
-    ``values, indices = out``."""
-    cls = namedtuple(name, ["values", "indices"])
+    ``values, indices = out``; it prints one field per line, as PyTorch's does."""
+
+    def __repr__(self):
+        items = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"nbtorch.return_types.{name}(\n{items})"
+
+    cls = type(name, (namedtuple(name, fields),), {"__slots__": (), "__repr__": __repr__})
     cls.__module__ = "nbtorch.return_types"
     return cls
 
 
-max_result, min_result = _return_type("max"), _return_type("min")
+max_result, min_result = return_type("max"), return_type("min")
 
 
 class MaxDim(Function):

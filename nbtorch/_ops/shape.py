@@ -308,6 +308,50 @@ def is_contiguous(input, memory_format=None) -> bool:
     return bool(input._array.flags.c_contiguous)
 
 
+def stride(input, dim: int | None = None):
+    """How many elements to step in memory to move one index along each dimension.
+
+    A contiguous 3x4 tensor has strides ``(4, 1)``; its transpose ``(1, 4)``; an expanded
+    dimension has stride 0 (every index reads the same element).
+    """
+    a = input._array
+    steps = tuple(s // a.itemsize for s in a.strides)
+    return steps if dim is None else steps[wrap_dim(dim, a.ndim)]
+
+
+def _memory_owner(a: np.ndarray) -> np.ndarray:
+    """The numpy array that owns the memory ``a`` looks into (``a`` itself if not a view)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def storage_offset(input) -> int:
+    """Where the tensor's first element sits in its storage, counted in elements.
+
+    ``x[1]`` of a contiguous 3x4 ``x`` starts at offset 4: views share the storage and
+    differ only in offset, shape and strides.
+    """
+    a = input._array
+    if hasattr(a, "offset"):  # a cuda DeviceArray keeps its offset itself
+        return a.offset
+    start = a.__array_interface__["data"][0]
+    return (start - _memory_owner(a).__array_interface__["data"][0]) // a.itemsize
+
+
+def data_ptr(input) -> int:
+    """The memory address of the first element (equal for a tensor and e.g. its ``view``)."""
+    a = input._array
+    if hasattr(a, "offset"):
+        return a.buf.__cuda_array_interface__["data"][0] + a.offset * a.itemsize
+    return a.__array_interface__["data"][0]
+
+
+def numel(input) -> int:
+    """The number of elements (``torch.numel(x)`` is ``x.numel()``)."""
+    return input.numel()
+
+
 # -- repeating, rolling and moving dimensions ----------------------------------------------
 
 
@@ -577,14 +621,15 @@ __all__ = ["view", "reshape", "permute", "transpose", "swapaxes", "swapdims", "t
            "unsqueeze", "squeeze", "flatten", "unflatten", "ravel", "clone", "repeat_interleave",
            "tile", "roll", "movedim", "moveaxis", "narrow", "select", "broadcast_shapes",
            "broadcast_to", "broadcast_tensors", "atleast_1d", "atleast_2d", "atleast_3d",
-           "meshgrid"]
+           "meshgrid", "numel"]
 
 TENSOR_METHODS = {
     "view": view, "reshape": reshape, "permute": permute, "transpose": transpose,
     "swapaxes": transpose, "swapdims": transpose, "t": t, "expand": expand,
     "expand_as": expand_as, "unsqueeze": unsqueeze, "squeeze": squeeze, "flatten": flatten,
     "unflatten": unflatten, "ravel": ravel, "clone": clone, "contiguous": contiguous,
-    "is_contiguous": is_contiguous,
+    "is_contiguous": is_contiguous, "stride": stride, "storage_offset": storage_offset,
+    "data_ptr": data_ptr,
     "view_as": lambda self, other: view(self, other.shape),
     "reshape_as": lambda self, other: reshape(self, other.shape),
     "repeat": repeat, "tile": tile, "repeat_interleave": repeat_interleave, "roll": roll,

@@ -7,20 +7,14 @@ indices), and a tangent is moved the same way as the values (a gather).
 
 from __future__ import annotations
 
-from collections import namedtuple
+import numpy as np
 
 from .. import _dtype as dt
 from ..autograd.function import Function
 from ._util import backend, wrap_dim
+from .reduce import return_type
 
-
-def _return_type(name):
-    cls = namedtuple(name, ["values", "indices"])
-    cls.__module__ = "nbtorch.return_types"
-    return cls
-
-
-sort_result, topk_result = _return_type("sort"), _return_type("topk")
+sort_result, topk_result = return_type("sort"), return_type("topk")
 
 
 def _constant(array):
@@ -107,6 +101,70 @@ def msort(input):
     return sort(input, 0).values
 
 
-__all__ = ["sort", "argsort", "topk", "msort"]
+median_result, kthvalue_result = return_type("median"), return_type("kthvalue")
+
+
+def _kth_smallest(input, k: int, dim: int, keepdim: bool):
+    """The ``k``-th smallest element (0-based) along ``dim`` and its index: one column of
+    the sorted tensor, so its gradient flows back to the element it came from."""
+    a = input._array
+    if a.ndim == 0:
+        return _sorted(input, 0, False)
+    d = wrap_dim(dim, a.ndim)
+    idx = sort_indices(backend(input), a, d, False)[(slice(None),) * d + (slice(k, k + 1),)]
+    values, indices = TakeSorted.apply(input, d, idx)
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return values, indices
+
+
+def median(input, dim: int | None = None, keepdim: bool = False):
+    """The median: the middle element of the sorted values (the lower of the two middle ones
+    for an even count, not their mean). With ``dim``, a named tuple ``(values, indices)``."""
+    if dim is None:
+        flat = input.reshape(-1)
+        return _kth_smallest(flat, (flat.numel() - 1) // 2, 0, False)[0]
+    a = input._array
+    n = a.shape[wrap_dim(dim, a.ndim)] if a.ndim else 1
+    return median_result(*_kth_smallest(input, (n - 1) // 2, dim, keepdim))
+
+
+def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):
+    """The ``k``-th smallest element along ``dim`` (``k`` counts from 1) and its index."""
+    a = input._array
+    n = a.shape[wrap_dim(dim, a.ndim)] if a.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    return kthvalue_result(*_kth_smallest(input, k - 1, dim, keepdim))
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim: int | None = None):
+    """The distinct elements (or distinct slices along ``dim``), in ascending order.
+
+    ``return_inverse`` also gives, for each input element, the index of its value in the
+    result; ``return_counts`` how often each value occurs. Not differentiable.
+    """
+    from .._tensor import Tensor
+
+    B = backend(input)
+    a = B.to_numpy(input._array)
+    axis = None if dim is None else wrap_dim(dim, a.ndim)
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=axis)
+    if axis is None:
+        inverse = inverse.reshape(a.shape)
+
+    def wrap(array):
+        return Tensor._make(B.from_numpy(np.ascontiguousarray(array), input.device))
+
+    out = [wrap(values)]
+    if return_inverse:
+        out.append(wrap(inverse.astype(np.int64)))
+    if return_counts:
+        out.append(wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+__all__ = ["sort", "argsort", "topk", "msort", "median", "kthvalue", "unique"]
 
 TENSOR_METHODS = {name: globals()[name] for name in __all__}

@@ -1,0 +1,84 @@
+"""Run one course snippet under nbtorch or under PyTorch and capture what it prints.
+
+A snippet is ordinary PyTorch course code (``import torch``, ``import torch.nn as nn``,
+``from torch.utils.data import DataLoader``, ``import torchvision``). Under the ``nbtorch``
+flavour its imports are redirected (``torch`` -> ``nbtorch``, ``torchvision`` ->
+``nbtorch.vision``), so the very same text runs on both libraries. What the snippet prints
+is the observable behaviour compared between the two; a top-level exception becomes one
+``EXCEPTION: TypeName`` line, so raising the same exception type also counts as agreeing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import os
+import re
+import tempfile
+import textwrap
+import traceback
+
+import numpy as np
+import pytest
+
+_REAL_IMPORT = builtins.__import__
+
+
+def _redirect(name: str) -> str:
+    if name == "torchvision" or name.startswith("torchvision."):
+        return "nbtorch.vision" + name[len("torchvision"):]
+    if name == "torch" or name.startswith("torch."):
+        return "nbtorch" + name[len("torch"):]
+    return name
+
+
+def _nbtorch_import(name, globals=None, locals=None, fromlist=(), level=0):
+    return _REAL_IMPORT(_redirect(name) if level == 0 else name, globals, locals, fromlist, level)
+
+
+def run_snippet(code: str, flavour: str) -> str:
+    """Execute ``code`` with ``flavour`` ("nbtorch" or "torch"); return its printed output.
+
+    The snippet runs in a fresh temporary directory (for files it saves) with numpy seeded,
+    and its output is normalised: ``nbtorch`` reads as ``torch`` and object addresses are
+    dropped.
+    """
+    scope_builtins = dict(vars(builtins))
+    if flavour == "nbtorch":
+        scope_builtins["__import__"] = _nbtorch_import
+    scope = {"__builtins__": scope_builtins, "__name__": "__snippet__"}
+    out = io.StringIO()
+    cwd = os.getcwd()
+    np.random.seed(0)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(out):
+        os.chdir(tmp)
+        try:
+            exec(compile(textwrap.dedent(code), f"<{flavour} snippet>", "exec"), scope)
+        except Exception as e:  # the exception type is part of the compared behaviour
+            print(f"EXCEPTION: {type(e).__name__}")
+            traceback.print_exc(limit=-3)  # to stderr: shown by pytest when the test fails
+        finally:
+            os.chdir(cwd)
+    text = out.getvalue().replace("nbtorch.vision", "torchvision").replace("nbtorch", "torch")
+    return re.sub(r" at 0x[0-9a-f]+", "", text)
+
+
+def check_snippet(code: str) -> None:
+    """Run ``code`` under both libraries and compare what they print.
+
+    Snippets catch the exceptions they expect themselves (printing the type), so a top-level
+    exception is always a failure. Without PyTorch the test is skipped.
+    """
+    pytest.importorskip("torch")
+    ours = run_snippet(code, "nbtorch")
+    theirs = run_snippet(code, "torch")
+    assert ours == theirs, f"\n--- nbtorch ---\n{ours}\n--- torch ---\n{theirs}"
+    assert "EXCEPTION:" not in ours, ours
+
+
+def run_nbtorch_only(code: str) -> str:
+    """Run ``code`` under nbtorch (for torchvision snippets); it must not raise."""
+    ours = run_snippet(code, "nbtorch")
+    assert "EXCEPTION:" not in ours, ours
+    return ours

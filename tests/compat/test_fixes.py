@@ -1,0 +1,227 @@
+"""Focused tests for the gaps the course snippets found: printing, legacy types, memory layout
+queries, median/kthvalue/unique, addmm/cross and friends.
+
+Values are checked against PyTorch (when installed) or numpy, gradients against finite
+differences (gradcheck and gradgradcheck in float64, with forward AD).
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+import nbtorch
+from nbtorch.autograd import gradcheck, gradgradcheck
+
+
+def check_grads(fn, *inputs):
+    assert gradcheck(fn, inputs, check_forward_ad=True)
+    assert gradgradcheck(fn, inputs)
+
+
+def leaf(shape, contiguous=True, seed=0):
+    a = np.random.default_rng(seed).standard_normal(shape)
+    if contiguous:
+        return nbtorch.tensor(a).requires_grad_()
+    return nbtorch.tensor(np.repeat(a, 2, axis=-1))[..., ::2].requires_grad_()
+
+
+def same_repr(ours, theirs):
+    """Equal reprs, up to the package name (whose length can move a suffix to a new line)."""
+
+    def norm(text):
+        return re.sub(r",\s+(dtype|requires_grad|grad_fn|device)=", r", \1=", text)
+
+    assert norm(repr(ours).replace("nbtorch", "torch")) == norm(repr(theirs))
+
+
+# -- printing ---------------------------------------------------------------------------------
+
+PRINT_CASES = [
+    np.arange(2000.0),                       # summarised, whole numbers spanning > 1000x
+    np.arange(30.0).reshape(3, 10) / 7,      # 9 elements of width 6 fit in a line
+    np.array([5e-5, 1e-4]),                  # tiny values switch to scientific notation
+    np.array([0.0, 0.0]),
+    np.array([np.inf, np.nan, 2.0]),
+    np.array([np.inf, -np.inf]),
+    np.linspace(-3, 3, 40).reshape(2, 4, 5),
+    np.arange(1200).reshape(40, 30),         # summarised rows and columns
+    np.array([[1e8, 1.0]]),
+    np.array([123456789.0]),
+    np.array([True, False]),
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("case", range(len(PRINT_CASES)))
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+def test_repr_matches_pytorch(torch, case, dtype):
+    a = PRINT_CASES[case]
+    if a.dtype.kind == "b":
+        dtype = "bool"
+    a = a.astype(dtype) if np.all(np.isfinite(a)) or dtype.startswith("float") else a
+    if a.dtype.kind != np.dtype(dtype).kind:
+        pytest.skip("non-finite values have no integer form")
+    same_repr(nbtorch.from_numpy(a.copy()), torch.from_numpy(a.copy()))
+
+
+@pytest.mark.oracle
+def test_repr_suffixes_wrap_and_empty(torch):
+    for make in (lambda m: m.arange(13, dtype=m.float64) / 3,
+                 lambda m: m.tensor([], dtype=m.int64),
+                 lambda m: m.zeros(0, 2, dtype=m.int32),
+                 lambda m: m.ones(9, dtype=m.float64, requires_grad=True),
+                 lambda m: (m.ones(2, requires_grad=True) * 2).sum()):
+        ours, theirs = make(nbtorch), make(torch)
+        if theirs.grad_fn is not None:  # the node names differ; compare the rest
+            assert repr(ours).split("grad_fn")[0] == repr(theirs).split("grad_fn")[0]
+        else:
+            same_repr(ours, theirs)
+
+
+@pytest.mark.oracle
+def test_printoptions_profiles(torch):
+    try:
+        for kwargs in (dict(precision=2), dict(profile="short"), dict(sci_mode=True),
+                       dict(linewidth=40), dict(profile="full")):
+            nbtorch.set_printoptions(**kwargs)
+            torch.set_printoptions(**kwargs)
+            a = np.linspace(0, 1, 1100)
+            same_repr(nbtorch.from_numpy(a), torch.from_numpy(a))
+    finally:
+        nbtorch.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")
+
+
+@pytest.mark.oracle
+def test_return_types_print_like_pytorch(torch):
+    data = [[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]]
+    same_repr(nbtorch.tensor(data).max(1), torch.tensor(data).max(1))
+    same_repr(nbtorch.tensor(data).sort(0), torch.tensor(data).sort(0))
+    values, indices = nbtorch.tensor(data).topk(2)
+    assert values.shape == indices.shape == (2, 2)
+
+
+# -- legacy types and conversions -------------------------------------------------------------
+
+
+def test_type_accepts_legacy_types_and_names():
+    x = nbtorch.tensor([1.7, -2.3])
+    assert x.type(nbtorch.LongTensor).dtype == nbtorch.int64
+    assert x.type(nbtorch.IntTensor).tolist() == [1, -2]
+    assert x.type("torch.ShortTensor").dtype == nbtorch.int16
+    assert x.type("torch.CharTensor").dtype == nbtorch.int8
+    assert x.type(nbtorch.float64).dtype == nbtorch.float64
+    assert x.type() == "torch.FloatTensor"
+    with pytest.raises(ValueError):
+        x.type("torch.NoSuchTensor")
+
+
+def test_type_as_and_get_device():
+    x = nbtorch.tensor([1, 2])
+    assert x.type_as(nbtorch.ones(1, dtype=nbtorch.float64)).dtype == nbtorch.float64
+    assert x.get_device() == -1
+
+
+def test_predicates():
+    assert nbtorch.is_tensor(nbtorch.ones(1)) and not nbtorch.is_tensor([1.0])
+    assert nbtorch.is_floating_point(nbtorch.ones(1))
+    assert not nbtorch.is_floating_point(nbtorch.ones(1, dtype=nbtorch.int64))
+    assert nbtorch.numel(nbtorch.ones(3, 4)) == 12
+    assert nbtorch.tensor([2]).is_nonzero() and not nbtorch.tensor(0.0).is_nonzero()
+    with pytest.raises(RuntimeError):
+        nbtorch.tensor([1, 2]).is_nonzero()
+
+
+# -- memory layout ----------------------------------------------------------------------------
+
+
+@pytest.mark.oracle
+def test_strides_and_offsets_match_pytorch(torch):
+    for view in (lambda x: x, lambda x: x.t(), lambda x: x[1], lambda x: x[:, 1],
+                 lambda x: x[1:, 2:], lambda x: x[::2, ::3], lambda x: x.view(4, 3)[2],
+                 lambda x: x[:, :1].expand(3, 5), lambda x: x.unsqueeze(1)):
+        ours, theirs = view(nbtorch.zeros(3, 4)), view(torch.zeros(3, 4))
+        assert ours.stride() == theirs.stride()
+        assert ours.storage_offset() == theirs.storage_offset()
+        assert ours.stride(-1) == theirs.stride(-1)
+
+
+def test_data_ptr_is_shared_by_views():
+    x = nbtorch.zeros(3, 4)
+    assert x.data_ptr() == x.view(12).data_ptr() == x.t().data_ptr()
+    assert x[1].data_ptr() == x.data_ptr() + 4 * x.element_size()
+    assert x.clone().data_ptr() != x.data_ptr()
+
+
+# -- median, kthvalue, unique -----------------------------------------------------------------
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dim,keepdim", [(None, False), (0, False), (1, True), (-1, False)])
+def test_median_matches_pytorch(torch, dim, keepdim):
+    a = np.random.default_rng(1).permutation(20).reshape(4, 5).astype(np.float32)
+    args = () if dim is None else (dim, keepdim)
+    ours, theirs = nbtorch.from_numpy(a).median(*args), torch.from_numpy(a).median(*args)
+    if dim is None:
+        assert ours.item() == theirs.item() and ours.shape == theirs.shape
+    else:
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_kthvalue_matches_pytorch(torch, k):
+    a = np.random.default_rng(2).permutation(20).reshape(4, 5).astype(np.float64)
+    ours, theirs = nbtorch.from_numpy(a).kthvalue(k, 1), torch.from_numpy(a).kthvalue(k, 1)
+    np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+    with pytest.raises(RuntimeError):
+        nbtorch.from_numpy(a).kthvalue(6, 1)
+
+
+def test_median_and_kthvalue_gradients():
+    check_grads(lambda x: x.median(), leaf((3, 4)))
+    check_grads(lambda x: x.median(0).values, leaf((3, 4), contiguous=False))
+    check_grads(lambda x: x.kthvalue(2, 1, keepdim=True).values, leaf((3, 4)))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_unique_matches_pytorch(torch, dim):
+    a = np.array([[3, 1, 3], [2, 1, 3], [3, 1, 3]])
+    ours = nbtorch.unique(nbtorch.from_numpy(a), return_inverse=True, return_counts=True,
+                          dim=dim)
+    theirs = torch.unique(torch.from_numpy(a), return_inverse=True, return_counts=True, dim=dim)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o.numpy(), t.numpy())
+    assert nbtorch.from_numpy(a).unique().tolist() == [1, 2, 3]
+
+
+# -- addmm, addmv, baddbmm, cross -------------------------------------------------------------
+
+
+def test_addmm_family_values_and_gradients():
+    c, a, b = leaf((2, 4)), leaf((2, 3), seed=1), leaf((3, 4), contiguous=False, seed=2)
+    expected = 0.5 * c.detach().numpy() + 2 * a.detach().numpy() @ b.detach().numpy()
+    np.testing.assert_allclose(nbtorch.addmm(c, a, b, beta=0.5, alpha=2).detach().numpy(),
+                               expected)
+    check_grads(lambda c, a, b: nbtorch.addmm(c, a, b, beta=0.5, alpha=2), c, a, b)
+    check_grads(lambda c, a, b: c.addmm(a, b), leaf((4,)), a, b)  # broadcast bias
+    check_grads(lambda v, m, x: nbtorch.addmv(v, m, x), leaf((2,)), a, leaf((3,), seed=3))
+    check_grads(lambda c, a, b: nbtorch.baddbmm(c, a, b, alpha=3),
+                leaf((2, 2, 4)), leaf((2, 2, 3), seed=4), leaf((2, 3, 4), seed=5))
+    nan = nbtorch.full((2, 4), float("nan"))
+    assert not nbtorch.addmm(nan, a, b, beta=0).isnan().any()
+
+
+def test_cross_values_gradients_and_errors():
+    a, b = leaf((2, 3)), leaf((2, 3), contiguous=False, seed=1)
+    np.testing.assert_allclose(nbtorch.cross(a, b, dim=1).detach().numpy(),
+                               np.cross(a.detach().numpy(), b.detach().numpy()))
+    np.testing.assert_allclose(nbtorch.cross(a.t(), b.t()).detach().numpy(),
+                               np.cross(a.detach().numpy(), b.detach().numpy()).T)
+    check_grads(lambda a, b: nbtorch.cross(a, b, dim=-1), a, b)
+    with pytest.raises(RuntimeError):
+        nbtorch.cross(nbtorch.ones(2, 2), nbtorch.ones(2, 2))
