@@ -6,7 +6,7 @@ once under nbtorch and once under PyTorch and the two printouts must be identica
 
 import pytest
 
-from ._harness import check_snippet
+from ._harness import check_snippet, snippet_params
 
 SNIPPETS = {
     "create_uninitialised_and_sizes": """
@@ -419,8 +419,11 @@ SNIPPETS = {
     """,
 }
 
+# Snippets that still fail: the open problem and the owner of the file that must change.
+KNOWN = {}
+
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("name", SNIPPETS)
+@pytest.mark.parametrize("name", snippet_params(SNIPPETS, KNOWN))
 def test_snippet_matches_pytorch(name):
     check_snippet(SNIPPETS[name])
