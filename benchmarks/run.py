@@ -45,8 +45,8 @@ class Benchmark:
     name: str
     unit: str
     target: float | None  # the most nbtorch/PyTorch may be (None: judged by ``limit``)
-    quick: list[str]  # arguments for --quick (small sizes)
-    full: list[str] = field(default_factory=list)
+    quick: list[str]  # arguments added for --quick (small sizes)
+    argv: list[str] = field(default_factory=list)  # arguments always given
     script: str = ""  # defaults to the name
     per_lib: bool = False  # one process per library (passes --lib), first thread count only
     warm: bool = False  # one untimed run per library first (warms Numba's cache)
@@ -68,10 +68,10 @@ BENCHMARKS = [
     Benchmark("overhead", "us/op", 2.0, quick=["--ops", "100", "--repeats", "3"]),
     Benchmark("import", "s", None, quick=[], script="import_time", per_lib=True, limit=0.5,
               target_text="<= 0.5 s, no Numba"),
-    Benchmark("first_step_mlp", "s", None, quick=[], full=["--model", "mlp"],
+    Benchmark("first_step_mlp", "s", None, quick=[], argv=["--model", "mlp"],
               script="first_step", per_lib=True, warm=True, limit=1.0,
               target_text="<= 1 s"),
-    Benchmark("first_step_lenet", "s", None, quick=[], full=["--model", "lenet"],
+    Benchmark("first_step_lenet", "s", None, quick=[], argv=["--model", "lenet"],
               script="first_step", per_lib=True, warm=True, limit=1.0,
               target_text="<= 1 s"),
     Benchmark("peak_memory", "MiB", 1.0, quick=["--data", str(SUBSET)], script="peak_memory",
@@ -166,7 +166,7 @@ def schedule(benches: list[Benchmark], args, have_torch: bool) -> list[dict]:
     timeout = 600 if args.quick else 3600
     jobs = []  # (benchmark, threads, extra argv)
     for bench in benches:
-        argv = bench.quick if args.quick else bench.full
+        argv = bench.argv + (bench.quick if args.quick else [])
         if bench.per_lib:
             jobs += [(bench, args.threads[0], argv + ["--lib", lib]) for lib in libs]
         else:
@@ -255,7 +255,7 @@ def markdown(report: dict) -> str:
         "|---|---:|---:|---:|---:|---|---|---|",
     ]
     for row in report["rows"]:
-        digits = {"s": 3, "us/op": 2, "ms": 1, "MiB": 0}[row["unit"]]
+        digits = {"s": 3, "us/op": 2, "ms": 2, "MiB": 0}[row["unit"]]
         met = {True: "yes", False: "**no**", None: "—"}[row["met"]]
         lines.append(f"| {row['benchmark']} ({row['unit']}) | {row['threads']} | "
                      f"{fmt(row['nbtorch'], digits)} | {fmt(row['pytorch'], digits)} | "
