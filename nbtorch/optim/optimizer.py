@@ -199,12 +199,10 @@ class Optimizer:
         ]
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
-        lines.append(")")
-        return "\n".join(lines)
+        groups = ["\n".join([f"Parameter Group {i}"]
+                             + [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"])
+                  for i, group in enumerate(self.param_groups)]
+        return f"{type(self).__name__} (\n" + "\n\n".join(groups) + "\n)"
 
 
 def _missing_params_message(group: dict) -> str:

@@ -225,3 +225,17 @@ def test_cross_values_gradients_and_errors():
     check_grads(lambda a, b: nbtorch.cross(a, b, dim=-1), a, b)
     with pytest.raises(RuntimeError):
         nbtorch.cross(nbtorch.ones(2, 2), nbtorch.ones(2, 2))
+
+
+# -- optimizer printout -----------------------------------------------------------------------
+
+
+@pytest.mark.oracle
+def test_optimizer_repr_separates_groups_like_pytorch(torch):
+    def printout(lib):
+        w, v = lib.zeros(1, requires_grad=True), lib.zeros(1, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [w]}, {"params": [v], "lr": 1.0}], lr=0.1, momentum=0.5)
+        flags = ("foreach", "fused", "differentiable")  # PyTorch's implementation switches
+        return [line for line in repr(opt).splitlines() if not line.strip().startswith(flags)]
+
+    assert printout(nbtorch) == printout(torch)
