@@ -34,7 +34,12 @@ def _redirect(name: str) -> str:
 
 
 def _nbtorch_import(name, globals=None, locals=None, fromlist=(), level=0):
-    return _REAL_IMPORT(_redirect(name) if level == 0 else name, globals, locals, fromlist, level)
+    if level != 0:
+        return _REAL_IMPORT(name, globals, locals, fromlist, level)
+    module = _REAL_IMPORT(_redirect(name), globals, locals, fromlist, level)
+    if name.split(".")[0] == "torchvision" and not fromlist:  # `import torchvision[.x]`
+        return module.vision  # binds `torchvision`, the top of the imported dotted name
+    return module
 
 
 def run_snippet(code: str, flavour: str) -> str:
