@@ -20,12 +20,14 @@ core. When the Numba kernels first load, Numba is capped at the BLAS thread coun
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import os
 import sys
 import warnings
 
 
+@functools.cache
 def _openblas():
     """The OpenBLAS library inside numpy's wheel, with its two thread functions, or None.
 
