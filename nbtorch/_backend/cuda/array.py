@@ -15,6 +15,8 @@ the strides, and compute each element's position themselves (see ``layout.py``).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import runtime
@@ -54,7 +56,6 @@ class DeviceArray:
     """An n-d array in GPU memory with numpy's names (``shape``, ``dtype``, ``reshape``, ...)."""
 
     __slots__ = ("buf", "offset", "shape", "estrides", "dtype", "device_index")
-    __array_ufunc__ = None  # `ndarray * DeviceArray` calls our __rmul__ (computed on the GPU)
 
     def __init__(self, buf, offset: int, shape: tuple, estrides: tuple, device_index: int = 0):
         self.buf = buf
@@ -223,6 +224,29 @@ class DeviceArray:
                              "ambiguous")
         return bool(self.item())
 
+    # -- numpy's own functions called on a DeviceArray run our kernels ---------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """``np.sqrt(d)``, ``np.maximum(a, b, out=a)``, ``ndarray + d``: numpy hands its
+        ufuncs to us (NEP 13); we run the cuda backend's function of the same name."""
+        fn = getattr(_backend(), ufunc.__name__, None)
+        if method != "__call__" or fn is None:
+            return NotImplemented
+        out = kwargs.pop("out", None)
+        if kwargs:
+            return NotImplemented
+        if out is not None:
+            kwargs["out"] = out[0] if isinstance(out, tuple) else out
+        return fn(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """``np.zeros_like(d)``, ``np.sum(d)``...: numpy functions dispatch to the cuda
+        backend's function of the same name (NEP 18)."""
+        fn = getattr(_backend(), func.__name__, None)
+        if fn is None:
+            return NotImplemented
+        return fn(*args, **{k: v for k, v in kwargs.items()
+                            if v is not None and k not in ("order", "subok")})
+
     # -- math as methods, like numpy's ------------------------------------------------------
     def sum(self, axis=None, dtype=None, keepdims=False):
         return reduce.sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -272,6 +296,11 @@ class DeviceArray:
 
     def __invert__(self):
         return elementwise.invert(self)
+
+
+def _backend():
+    """The cuda backend package (imported before this module, so already in sys.modules)."""
+    return sys.modules[__package__]
 
 
 def _binary_operator(name: str, reflected: bool = False):

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from . import runtime
+from . import layout, runtime
 from .array import DeviceArray, empty
 from .layout import broadcast_shape, broadcast_strides, element_offset, plan
 from .runtime import cuda
@@ -112,13 +112,13 @@ def make_unary(name: str, f, dtype_like: str | None = None):
         if not isinstance(x, DeviceArray):
             return getattr(np, name)(x)
         dtype = _result_dtype(dtype_like or name, x.dtype)
-        result = empty(x.shape, dtype, x.device_index)
+        result = _output(out, x.shape, dtype, x.device_index)
         n = x.size
         if n:
             shape, (st,) = plan(x.shape, x.estrides)
             with runtime.using(x.device_index):
                 runtime.launch(kernel, n)(x.buf, x.offset, st, result.buf, shape, n)
-        return result
+        return _deliver(result, out)
 
     op.__name__ = name
     op.__doc__ = f"numpy's ``{name}`` on a cuda array, one thread per element."
@@ -142,10 +142,10 @@ def make_binary(name: str, f, compare: bool = False):
         else:
             shape = (x if isinstance(x, DeviceArray) else y).shape
         dev = (x if isinstance(x, DeviceArray) else y).device_index
-        result = empty(shape, dtype, dev)
+        result = _output(out, shape, dtype, dev)
         n = result.size
         if n == 0:
-            return result
+            return _deliver(result, out)
         with runtime.using(dev):
             if isinstance(x, DeviceArray) and isinstance(y, DeviceArray):
                 s, (xs, ys) = plan(shape, broadcast_strides(x, shape), broadcast_strides(y, shape))
@@ -159,11 +159,28 @@ def make_binary(name: str, f, compare: bool = False):
                 s, (ys,) = plan(shape, y.estrides)
                 runtime.launch(number_array, n)(work.type(x), y.buf, y.offset, ys, result.buf,
                                                 s, n)
-        return result
+        return _deliver(result, out)
 
     op.__name__ = name
     op.__doc__ = f"numpy's ``{name}`` on cuda arrays (broadcasting), one thread per element."
     return op
+
+
+def _output(out, shape, dtype, device_index):
+    """Where a kernel writes: ``out`` itself when it is a fresh-looking C-contiguous array of
+    the right shape and dtype (numpy's ``out=``), else a new array."""
+    if (out is not None and out.offset == 0 and out.shape == tuple(shape)
+            and out.dtype == dtype and out.flags.c_contiguous):
+        return out
+    return empty(shape, dtype, device_index)
+
+
+def _deliver(result, out):
+    """Honour ``out=``: copy into it when the kernel could not write there directly."""
+    if out is None or result is out:
+        return result
+    layout.copy_into(out, result)
+    return out
 
 
 def _same_device(x, y) -> None:

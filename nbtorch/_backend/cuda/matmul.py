@@ -45,12 +45,13 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
     BM, BN, BK, TM, TN = tiles
     THREADS = (BM // TM) * (BN // TN)
     COLS = BN // TN  # threads along a row of the tile
+    BM_PAD = BM + 1  # A's tile is stored k-major with one spare column: no bank conflicts
     T = numba.from_dtype(dtype)
 
     @cuda.jit
     def kernel(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, bshape, M, N, K,
                batch):
-        As = cuda.shared.array((BK, BM + 1), T)  # A's tile, stored k-major (+1: no bank clash)
+        As = cuda.shared.array((BK, BM_PAD), T)
         Bs = cuda.shared.array((BK, BN), T)
         acc = cuda.local.array((TM, TN), T)
         a_reg = cuda.local.array(TM, T)

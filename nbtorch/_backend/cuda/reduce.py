@@ -137,6 +137,16 @@ def _prod(values) -> int:
     return n
 
 
+def _into(out, result):
+    """numpy's ``out=``: the result copied into ``out`` (when given)."""
+    if out is None:
+        return result
+    from .layout import copy_into
+
+    copy_into(out, result)
+    return out
+
+
 def _finish(flat, shape, axes, keepdims):
     return flat.reshape(_out_shape(shape, axes, keepdims))
 
@@ -152,7 +162,7 @@ def sum(a, axis=None, dtype=None, keepdims=False, out=None):  # noqa: A001
     axes = _axes(axis, a.ndim)
     dtype = _sum_dtype(a.dtype, dtype)
     src = a if a.dtype == dtype else a.astype(dtype)
-    return _finish(_reduce(src, axes, _add, 0, dtype), a.shape, axes, keepdims)
+    return _into(out, _finish(_reduce(src, axes, _add, 0, dtype), a.shape, axes, keepdims))
 
 
 def prod(a, axis=None, dtype=None, keepdims=False):
@@ -180,11 +190,11 @@ def _extreme(a, axis, keepdims, combine, largest: bool):
 
 def max(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """The largest element over ``axis`` (NaN if any is NaN)."""
-    return _extreme(a, axis, keepdims, _larger, True)
+    return _into(out, _extreme(a, axis, keepdims, _larger, True))
 
 
 def min(a, axis=None, keepdims=False, out=None):  # noqa: A001
-    return _extreme(a, axis, keepdims, _smaller, False)
+    return _into(out, _extreme(a, axis, keepdims, _smaller, False))
 
 
 amax, amin = max, min
@@ -220,7 +230,7 @@ def mean(a, axis=None, dtype=None, keepdims=False, out=None):
         dtype = a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
     count = _prod(a.shape[d] for d in axes)
     total = sum(a, axis=axes, dtype=dtype, keepdims=keepdims)
-    return divide(total, count).astype(dtype, copy=False)
+    return _into(out, divide(total, count).astype(dtype, copy=False))
 
 
 def var(a, axis=None, dtype=None, ddof=0, keepdims=False, correction=None):
@@ -316,11 +326,11 @@ def _arg(a, axis, keepdims, largest: bool):
 
 def argmax(a, axis=None, keepdims=False, out=None):
     """The index of the largest element over ``axis`` (the first one on ties)."""
-    return _arg(a, axis, keepdims, True)
+    return _into(out, _arg(a, axis, keepdims, True))
 
 
 def argmin(a, axis=None, keepdims=False, out=None):
-    return _arg(a, axis, keepdims, False)
+    return _into(out, _arg(a, axis, keepdims, False))
 
 
 # -- scans: one thread walks one row --------------------------------------------------------
