@@ -27,10 +27,10 @@ from . import _dtype as dt
 class VersionCounter:
     """How many times a storage has been changed in place (shared by views)."""
 
-    __slots__ = ("value",)
+    value = 0  # a class default: a new counter stores nothing until its first change
 
-    def __init__(self):
-        self.value = 0
+
+_new_object = object.__new__  # makes an instance without running __init__ (fast)
 
 
 class Size(tuple):
@@ -71,9 +71,9 @@ class Tensor:
     @classmethod
     def _make(cls, array, requires_grad: bool = False) -> Tensor:
         """Wrap a backend array without copying (the internal constructor)."""
-        t = object.__new__(cls)
+        t = _new_object(cls)
         t._array = array
-        t._version_counter = VersionCounter()
+        t._version_counter = _new_object(VersionCounter)
         if requires_grad:
             t._requires_grad = True
         return t

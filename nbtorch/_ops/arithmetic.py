@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ._util import binary_arrays
 from .reduce import sum_to_size
@@ -167,9 +168,16 @@ _BOOL = np.dtype(bool)
 
 def _save_operands(ctx, a, b):
     """Save tensor operands for backward and remember Python-number operands as they are."""
-    ta, tb = hasattr(a, "_array"), hasattr(b, "_array")
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        ctx.save_for_backward(a, b)
+        ctx.scalars = _NO_SCALARS
+        return
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     ctx.save_for_backward(a if ta else None, b if tb else None)
     ctx.scalars = (None if ta else a, None if tb else b)
+
+
+_NO_SCALARS = (None, None)
 
 
 def _saved_or_scalars(ctx):
@@ -194,14 +202,16 @@ def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting (``torch.add``)."""
     if alpha != 1:
         other = mul(other, alpha)
-    return _out(Add.apply(input, other), out)
+    result = Add.apply(input, other)
+    return result if out is None else _out(result, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other`` (``torch.sub``)."""
     if alpha != 1:
         other = mul(other, alpha)
-    return _out(Sub.apply(input, other), out)
+    result = Sub.apply(input, other)
+    return result if out is None else _out(result, out)
 
 
 subtract = sub
@@ -209,7 +219,8 @@ subtract = sub
 
 def mul(input, other, *, out=None):
     """Elementwise product (``torch.mul``)."""
-    return _out(Mul.apply(input, other), out)
+    result = Mul.apply(input, other)
+    return result if out is None else _out(result, out)
 
 
 multiply = mul
@@ -218,7 +229,8 @@ multiply = mul
 def div(input, other, *, rounding_mode=None, out=None):
     """True division, or ``rounding_mode='trunc'``/``'floor'`` (``torch.div``)."""
     if rounding_mode is None:
-        return _out(Div.apply(input, other), out)
+        result = Div.apply(input, other)
+        return result if out is None else _out(result, out)
     from .pointwise import floor_divide, trunc_divide
 
     if rounding_mode == "floor":

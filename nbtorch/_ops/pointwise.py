@@ -239,6 +239,40 @@ class Tanh(_Unary):
     def derivative(out):
         return 1 - out * out
 
+    @classmethod
+    def backward(cls, ctx, grad):
+        (out,) = ctx.saved_tensors
+        return TanhBackward.apply(grad, out)  # one op instead of three: see below
+
+
+class TanhBackward(Function):
+    """grad * (1 - tanh^2) in one step, like PyTorch's ``tanh_backward``.
+
+    The chain rule ``grad * derivative(out)`` costs three ops (``out * out``, ``1 - ...``,
+    ``grad * ...``); every tanh network runs it once per layer per step, so it is fused.
+    It is a Function of its own, so second derivatives still work.
+    """
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(grad, out)
+        o = out._array
+        return grad._array * (1 - o * o)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, out = ctx.saved_tensors
+        return gg * (1 - out * out), -2 * gg * grad * out
+
+    @staticmethod
+    def jvp(ctx, t_grad, t_out):
+        grad, out = ctx.saved_tensors
+        result = None if t_grad is None else t_grad * (1 - out * out)
+        if t_out is not None:
+            extra = -2 * grad * out * t_out
+            result = extra if result is None else result + extra
+        return result
+
 
 class Sigmoid(_Unary):
     of_output = True
@@ -255,6 +289,35 @@ class Sigmoid(_Unary):
     @staticmethod
     def derivative(out):
         return out * (1 - out)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (out,) = ctx.saved_tensors
+        return SigmoidBackward.apply(grad, out)
+
+
+class SigmoidBackward(Function):
+    """grad * s * (1 - s) in one step (PyTorch's ``sigmoid_backward``), like ``TanhBackward``."""
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(grad, out)
+        o = out._array
+        return grad._array * o * (1 - o)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, out = ctx.saved_tensors
+        return gg * out * (1 - out), gg * grad * (1 - 2 * out)
+
+    @staticmethod
+    def jvp(ctx, t_grad, t_out):
+        grad, out = ctx.saved_tensors
+        result = None if t_grad is None else t_grad * out * (1 - out)
+        if t_out is not None:
+            extra = grad * (1 - 2 * out) * t_out
+            result = extra if result is None else result + extra
+        return result
 
 
 class Erf(_Unary):
@@ -285,6 +348,32 @@ class Relu(_Unary):
     @staticmethod
     def derivative(out):
         return out > 0
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (out,) = ctx.saved_tensors
+        return ReluBackward.apply(grad, out)
+
+
+class ReluBackward(Function):
+    """grad where the output is positive, else 0, in one step (PyTorch's
+    ``threshold_backward``); its derivative is 0 almost everywhere with respect to ``out``."""
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        mask = out._array > 0
+        ctx.save_for_backward(mask)
+        return grad._array * mask
+
+    @staticmethod
+    def backward(ctx, gg):
+        (mask,) = ctx.saved_tensors
+        return gg * mask, None
+
+    @staticmethod
+    def jvp(ctx, t_grad, t_out):
+        (mask,) = ctx.saved_tensors
+        return None if t_grad is None else t_grad * mask
 
 
 class Frac(_Unary):

@@ -19,7 +19,7 @@ import traceback
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _new_object
 from .grad_mode import _State
 
 _FREED = (
@@ -188,21 +188,28 @@ class BackwardNode:
         return RemovableHandle(hooks, hook)
 
     def _record(self, args, raw_outputs, outputs) -> None:
-        """Connect this node to the graph after forward (only when it needs a gradient)."""
-        edges, meta = [], []
+        """Connect this node to the graph after forward (only when it needs a gradient).
+
+        For every argument: the edge to where its gradient goes next, and the shape and dtype
+        its gradient must have. This runs once per recorded op, so it is written for speed.
+        """
+        edges, meta, needs = [], [], []
         for a in args:
             if isinstance(a, Tensor):
                 if a._requires_grad:
                     edges.append(a._gradient_edge())
-                    meta.append((a._array.shape, a._array.dtype))
+                    array = a._array
+                    meta.append((array.shape, array.dtype))
+                    needs.append(True)
                     continue
                 edges.append(_NO_GRAD_EDGE)
             else:
                 edges.append(None)
             meta.append(None)
+            needs.append(False)
         self._edges = edges
         self._input_meta = meta
-        self.needs_input_grad = tuple([m is not None for m in meta])
+        self.needs_input_grad = tuple(needs)
         if len(outputs) > 1:
             self._output_meta = [(t._array.shape, t._array.dtype) for t in outputs]
 
@@ -214,7 +221,13 @@ class BackwardNode:
                 t.grad_fn = self
                 t._output_nr = i
         if self._to_save:
-            self._saved = [_pack(s, raw_outputs, outputs) for s in self._to_save]
+            saved = []
+            for item in self._to_save:
+                if isinstance(item, Tensor) and not any(item is r for r in raw_outputs):
+                    saved.append(_SavedInput(item))  # the common case, kept short
+                else:
+                    saved.append(_pack(item, raw_outputs, outputs))
+            self._saved = saved
             self._to_save = ()
         if _State.anomaly:
             self._forward_trace = "".join(traceback.format_stack()[:-3])
@@ -310,7 +323,8 @@ class Function(metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args):
         """Run ``forward`` and record the operation for backward when needed."""
-        ctx = BackwardNode(cls)
+        ctx = _new_object(BackwardNode)  # no __init__ to run: a fast C-level creation
+        ctx._fn = cls
         requires_grad = False
         if _State.grad_enabled:
             for a in args:
@@ -334,6 +348,9 @@ class Function(metaclass=_FunctionMeta):
         if type(raw) is tuple:
             raw_outputs = raw
             outputs = tuple([_wrap_output(cls, r, args) for r in raw])
+        elif type(raw) is np.ndarray and not cls._view_of_input:
+            raw_outputs = (raw,)  # the common case: one fresh array
+            outputs = (Tensor._make(raw),)
         else:
             raw_outputs = (raw,)
             outputs = (_wrap_output(cls, raw, args),)

@@ -334,7 +334,7 @@ def _inputs(specs, seed=0):
 
 
 # Cases whose op has no jvp rule yet (see NO_JVP_YET below): strict, so a new rule shows up.
-MISSING_JVP = {"cross_entropy": "CrossEntropy has no jvp rule yet"}
+MISSING_JVP: dict = {}
 CASES = [pytest.param(*c, id=c[0], marks=[pytest.mark.xfail(
     raises=NotImplementedError, strict=True, reason=MISSING_JVP[c[0]])]
     if c[0] in MISSING_JVP else []) for c in OPS]
@@ -371,8 +371,7 @@ def _op_classes():
 
 
 # Built-in Functions still without a jvp rule (shrink this list; never grow it).
-NO_JVP_YET = {"CrossEntropy", "CrossEntropyBackward", "Conv2d", "ConvInputGrad",
-              "ConvWeightGrad", "MaxPoolGather", "MaxPoolScatter"}
+NO_JVP_YET = {"CrossEntropyBackward"}
 
 
 def test_every_builtin_function_has_a_jvp_rule():
