@@ -13,6 +13,8 @@ the CPU, see ``_backend/cpu_kernels/scatter.py``).
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _dtype as dt
 from ..autograd.function import Function
 from ._util import backend, wrap_dim
@@ -450,14 +452,33 @@ def take_along_dim(input, indices, dim: int | None = None):
     return gather(input.expand(shape_in), d, indices.expand(shape_idx))
 
 
+def bincount(input, weights=None, minlength: int = 0):
+    """How often each value 0, 1, ..., max occurs in a 1-d tensor of non-negative integers
+    (``out[v]`` counts the ``v``s; with ``weights``, sums their weights). Not differentiable.
+    """
+    from .._tensor import Tensor
+
+    a = input._array
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(f'"bincount_cpu" not implemented for '
+                                  f"'{input.dtype.name.capitalize()}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    B = backend(input)
+    w = None if weights is None else B.to_numpy(weights._array)
+    counts = np.bincount(B.to_numpy(a), weights=w, minlength=minlength)
+    dtype = dt.int64.numpy if weights is None else weights._array.dtype
+    return Tensor._make(B.from_numpy(counts.astype(dtype), input.device))
+
+
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "masked_fill",
-           "masked_select", "nonzero", "argwhere", "take", "take_along_dim"]
+           "masked_select", "nonzero", "argwhere", "take", "take_along_dim", "bincount"]
 
 TENSOR_METHODS = {
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
     "index_select": index_select, "index_add": index_add, "masked_fill": masked_fill,
     "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere, "take": take,
-    "take_along_dim": take_along_dim,
+    "take_along_dim": take_along_dim, "bincount": bincount,
 }
 
 INPLACE_METHODS = {"scatter_": scatter, "scatter_add_": scatter_add, "index_add_": index_add,

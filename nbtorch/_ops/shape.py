@@ -347,6 +347,61 @@ def data_ptr(input) -> int:
     return a.__array_interface__["data"][0]
 
 
+def _inplace_view(fn, name: str):
+    """``name`` (e.g. ``unsqueeze_``): the tensor itself takes the shape and strides of
+    ``fn``'s view of it (same memory), and, when recorded, the view's place in the graph."""
+
+    def op_(self, *args, **kwargs):
+        from ..autograd.grad_mode import _State
+
+        if self._requires_grad and self.grad_fn is None and _State.grad_enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        out = fn(self, *args, **kwargs)
+        self._array = out._array
+        if out._tangents:  # forward AD: the tangent changes shape too
+            from ..autograd.forward_ad import copy_tangents
+
+            self._tangents = None
+            copy_tangents(out, self)
+        if out._requires_grad:
+            self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+        return self
+
+    op_.__name__ = name
+    op_.__doc__ = f"In-place ``{fn.__name__}``: changes this tensor's shape, not its data."
+    return op_
+
+
+def resize_(self, *sizes):
+    """Give the tensor a new shape over its storage, keeping the elements' order in memory.
+
+    Unlike ``view``, the number of elements may change: shrinking keeps a prefix of the
+    storage (the rest is still there, and growing back shows it again); growing past the
+    storage's end moves the tensor to new memory whose extra elements are zeros.
+    """
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if self.device.type != "cpu":
+        raise NotImplementedError("resize_ is implemented for CPU tensors only")
+    shape = _shape_args(sizes)
+    n = int(np.prod(shape, dtype=np.int64))
+    owner = _memory_owner(self._array)
+    if self._array.flags.c_contiguous and owner.flags.c_contiguous:
+        storage, offset = owner.reshape(-1), storage_offset(self)
+    else:
+        storage, offset = self._array.reshape(-1), 0  # a copy in storage order
+    if offset + n <= storage.size:
+        self._array = storage[offset:offset + n].reshape(shape)
+    else:
+        grown = np.zeros(n, dtype=storage.dtype)
+        kept = storage[offset:offset + n]
+        grown[:kept.size] = kept
+        self._array = grown.reshape(shape)
+    self._bump_version()
+    return self
+
+
 def numel(input) -> int:
     """The number of elements (``torch.numel(x)`` is ``x.numel()``)."""
     return input.numel()
@@ -629,7 +684,10 @@ TENSOR_METHODS = {
     "expand_as": expand_as, "unsqueeze": unsqueeze, "squeeze": squeeze, "flatten": flatten,
     "unflatten": unflatten, "ravel": ravel, "clone": clone, "contiguous": contiguous,
     "is_contiguous": is_contiguous, "stride": stride, "storage_offset": storage_offset,
-    "data_ptr": data_ptr,
+    "data_ptr": data_ptr, "resize_": resize_,
+    "unsqueeze_": _inplace_view(unsqueeze, "unsqueeze_"),
+    "squeeze_": _inplace_view(squeeze, "squeeze_"), "t_": _inplace_view(t, "t_"),
+    "transpose_": _inplace_view(transpose, "transpose_"),
     "view_as": lambda self, other: view(self, other.shape),
     "reshape_as": lambda self, other: reshape(self, other.shape),
     "repeat": repeat, "tile": tile, "repeat_interleave": repeat_interleave, "roll": roll,

@@ -417,6 +417,42 @@ SNIPPETS = {
             except Exception as e:
                 print(kind(e))
     """,
+    "book_shape_tricks": """
+        import torch as t
+        a = t.arange(0, 6)
+        b = a.view(-1, 3)
+        b.unsqueeze_(1)
+        print(b.shape, b.nelement(), b.numel())
+        b.squeeze_()
+        print(b.shape)
+        c = t.arange(0, 6)
+        c.resize_(1, 3)
+        print(c)
+        c.resize_(3, 3)
+        print(c[:2])
+        m = t.ones(2, 3)
+        m.t_()
+        print(m.shape, m.is_contiguous())
+        x = t.Tensor(2, 3).uniform_(-1, 1)
+        print(x.shape, bool((x.abs() <= 1).all()))
+    """,
+    "classification_helpers": """
+        import torch
+        labels = torch.tensor([2, 0, 1])
+        one_hot = torch.zeros(3, 4).scatter_(1, labels.view(-1, 1), 1)
+        print(one_hot)
+        print(torch.nn.functional.one_hot(labels, num_classes=4))
+        scores = torch.tensor([[0.1, 0.2, 0.7, 0.0], [0.9, 0.05, 0.05, 0.0], [0.3, 0.3, 0.4, 0.0]])
+        _, predicted = torch.max(scores, 1)
+        print(predicted, (predicted == labels).sum().item(), (predicted == labels).float().mean())
+        correct = 0
+        total = 0
+        correct += (predicted == labels).sum()
+        total += labels.size(0)
+        print(100 * correct / total, f"{100 * correct.item() / total:.1f}%")
+        print(scores.argmax(dim=1, keepdim=True), scores.masked_fill(scores < 0.3, 0))
+        print(torch.bincount(labels), labels.bincount(minlength=5))
+    """,
 }
 
 # Snippets that still fail: the open problem and the owner of the file that must change.

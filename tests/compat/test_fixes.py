@@ -239,3 +239,73 @@ def test_optimizer_repr_separates_groups_like_pytorch(torch):
         return [line for line in repr(opt).splitlines() if not line.strip().startswith(flags)]
 
     assert printout(nbtorch) == printout(torch)
+
+
+# -- in-place shape changes -------------------------------------------------------------------
+
+
+@pytest.mark.oracle
+def test_resize_shrinks_and_grows_over_the_storage_like_pytorch(torch):
+    def steps(lib):
+        b = lib.arange(6)
+        view = b.view(2, 3)
+        b.resize_(1, 3)
+        first = (b.tolist(), b.data_ptr() == view.data_ptr())
+        b.resize_(2, 3)  # grows back within the storage: the old elements reappear
+        second = b.tolist()
+        b.resize_(3, 3)  # past the storage's end: new memory, the known elements copied
+        return first, second, b[:2].tolist(), tuple(b.shape)
+
+    assert steps(nbtorch) == steps(torch)
+    with pytest.raises(RuntimeError):
+        nbtorch.ones(2, requires_grad=True).resize_(3)
+
+
+@pytest.mark.oracle
+def test_inplace_view_ops_match_pytorch(torch):
+    def steps(lib):
+        m = lib.arange(6.0).view(2, 3)
+        m.t_()
+        a = (tuple(m.shape), m.stride())
+        m.transpose_(0, 1)
+        m.unsqueeze_(1)
+        b = tuple(m.shape)
+        m.squeeze_()
+        return a, b, tuple(m.shape), m.tolist()
+
+    assert steps(nbtorch) == steps(torch)
+    with pytest.raises(RuntimeError):
+        nbtorch.ones(2, requires_grad=True).unsqueeze_(0)
+
+
+def test_inplace_view_ops_stay_in_the_graph():
+    def f(x):
+        y = x * 1
+        y.unsqueeze_(0)
+        y.t_()
+        return y * y.sum()
+
+    check_grads(f, leaf((3,)))
+    check_grads(lambda x: (x * 1).transpose_(0, 1).squeeze_(), leaf((2, 1), seed=3))
+
+
+# -- bincount ---------------------------------------------------------------------------------
+
+
+@pytest.mark.oracle
+def test_bincount_matches_pytorch(torch):
+    x = np.array([2, 0, 1, 2, 5])
+    for kwargs in ({}, {"minlength": 8}):
+        assert (nbtorch.bincount(nbtorch.from_numpy(x), **kwargs).tolist()
+                == torch.bincount(torch.from_numpy(x), **kwargs).tolist())
+    w = np.linspace(0, 1, 5)
+    for dtype in (np.float32, np.float64):
+        ours = nbtorch.from_numpy(x).bincount(nbtorch.from_numpy(w.astype(dtype)))
+        theirs = torch.from_numpy(x).bincount(torch.from_numpy(w.astype(dtype)))
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+        assert ours.dtype.name == str(theirs.dtype).split(".")[1]
+    assert nbtorch.bincount(nbtorch.tensor([], dtype=nbtorch.int64)).shape == (0,)
+    with pytest.raises(RuntimeError):
+        nbtorch.bincount(nbtorch.tensor([-1, 2]))
+    with pytest.raises(NotImplementedError):
+        nbtorch.bincount(nbtorch.tensor([1.0]))
