@@ -143,6 +143,15 @@ def type_(self, dtype=None, non_blocking=False):
     return to(self, getattr(dtype, "dtype", dtype))  # a legacy type carries its dtype
 
 
+def new(self, *args):
+    """Legacy ``x.new(2, 3)`` / ``x.new(data)``: like ``torch.Tensor(...)``, but with this
+    tensor's dtype and device (prefer ``new_empty``/``new_tensor``)."""
+    from .._creation import _legacy_new
+    from .._tensor import Tensor
+
+    return _legacy_new(Tensor, self.dtype, *args, device=self.device)
+
+
 def type_as(self, other):
     """The tensor cast to ``other``'s dtype (and moved to its device)."""
     return to(self, other.device, other.dtype)
@@ -172,5 +181,5 @@ __all__: list = []
 TENSOR_METHODS = {
     "to": to, "float": float_, "double": double, "half": half, "long": long, "int": int_,
     "short": short, "char": char, "byte": byte, "bool": bool_, "type": type_, "cpu": cpu,
-    "cuda": cuda, "type_as": type_as, "get_device": get_device,
+    "cuda": cuda, "type_as": type_as, "get_device": get_device, "new": new,
 }

@@ -115,6 +115,22 @@ def copy_(self, src, non_blocking: bool = False):
     return self
 
 
+def apply_(self, callable):
+    """Replace every element ``v`` by ``callable(v)`` (a Python function of a number), in
+    place. A plain Python loop: slow, CPU only, and not recorded by autograd."""
+    if self.device.type != "cpu":
+        raise TypeError("apply_ is only implemented on CPU tensors")
+    if self._requires_grad:
+        raise RuntimeError("Can't call apply_() on Variable that requires grad. Use "
+                           "var.detach().apply_() instead.")
+    flat = self._array.reshape(-1)  # a view, or a copy when the tensor is not contiguous
+    for i, v in enumerate(flat.tolist()):
+        flat[i] = callable(v)
+    self._array[...] = flat.reshape(self._array.shape)
+    self._bump_version()
+    return self
+
+
 __all__: list = []
 
-TENSOR_METHODS = {"copy_": copy_}
+TENSOR_METHODS = {"copy_": copy_, "apply_": apply_}

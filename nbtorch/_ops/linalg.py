@@ -187,6 +187,25 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
+def _fill_diagonal(input, fill_value, wrap: bool = False):
+    """``input`` with ``fill_value`` on its main diagonal (``x[i, i, ...]``); with ``wrap``,
+    a tall matrix's diagonal starts again below each square block (numpy's rule).
+    Out of place: ``fill_diagonal_`` is made from it by ``make_inplace``."""
+    import numpy as np
+
+    from .._tensor import Tensor
+
+    a = input._array
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(a.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    B = backend(input)
+    return input.masked_fill(Tensor._make(B.from_numpy(mask, input.device)), fill_value)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``: a linear layer's ``bias + x @ W.t()`` in
     one call (``input`` broadcasts)."""
@@ -353,4 +372,5 @@ __all__ = ["diagonal", "diag", "trace", "tril", "triu", "flip", "fliplr", "flipu
 ger = outer
 
 TENSOR_METHODS = {name: globals()[name] for name in __all__}
-INPLACE_METHODS = {"tril_": tril, "triu_": triu, "addmm_": addmm}
+INPLACE_METHODS = {"tril_": tril, "triu_": triu, "addmm_": addmm,
+                   "fill_diagonal_": _fill_diagonal}

@@ -145,10 +145,6 @@ class Amax(_Reduction):
     @classmethod
     def forward(cls, ctx, x, dims, keepdim):
         a = x._array
-        if a.size == 0 and (not dims or builtins.any(a.shape[d] == 0 for d in dims)):
-            raise IndexError(f"{cls.fn}(): Expected reduction dim to be specified for "
-                             "input.numel() == 0. Specify the reduction dim with the 'dim' "
-                             "argument.")
         out = getattr(backend(x), cls.fn)(a, axis=dims, keepdims=keepdim)
         ctx.dims, ctx.keepdim = dims, keepdim
         ctx.save_for_backward(x, out)
@@ -395,12 +391,16 @@ def amax(input, dim=(), keepdim: bool = False):
     """The largest element over ``dim`` (an int or a tuple; ``()`` means all dims).
     Ties share the gradient equally."""
     dims = normalize_dims(dim if dim != () else None, input._array.ndim)
+    if input._array.size == 0:
+        _check_nonempty_reduction("amax", input._array, () if dim == () else dims)
     return Amax.apply(input, dims, keepdim)
 
 
 def amin(input, dim=(), keepdim: bool = False):
     """The smallest element over ``dim`` (an int or a tuple; ``()`` means all dims)."""
     dims = normalize_dims(dim if dim != () else None, input._array.ndim)
+    if input._array.size == 0:
+        _check_nonempty_reduction("amin", input._array, () if dim == () else dims)
     return Amin.apply(input, dims, keepdim)
 
 
@@ -414,6 +414,8 @@ def _max_or_min(fn, input, dim, keepdim, other):
 
         return (maximum if fn == "max" else minimum)(input, other)
     if dim is None:
+        if input._array.size == 0:
+            _check_nonempty_reduction(fn, input._array, ())
         return (MaxAll if fn == "max" else MinAll).apply(input, normalize_dims(None, input.ndim),
                                                        False)
     d = wrap_dim(dim, input._array.ndim)
@@ -433,11 +435,28 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):
     return _max_or_min("min", input, dim, keepdim, other)
 
 
+def _check_nonempty_reduction(fn: str, a, dims) -> None:
+    """max/min/argmax of no elements is undefined: PyTorch's RuntimeError (no dim given) or
+    IndexError (a reduced dim of size 0)."""
+    if not dims:
+        raise RuntimeError(f"{fn}(): Expected reduction dim to be specified for "
+                           "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                           "argument.")
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{fn}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def _arg(fn, input, dim, keepdim):
     from .._tensor import Tensor
 
     B = backend(input)
     a = input._array
+    if a.size == 0 and dim is None:
+        raise IndexError(f"{fn}(): Expected reduction dim to be specified for "
+                         "input.numel() == 0.")
+    if a.size == 0:
+        _check_nonempty_reduction(fn, a, (wrap_dim(dim, a.ndim),))
     if dim is None:
         idx = getattr(B, fn)(a.reshape(-1))
         if keepdim:

@@ -452,6 +452,32 @@ def take_along_dim(input, indices, dim: int | None = None):
     return gather(input.expand(shape_in), d, indices.expand(shape_idx))
 
 
+def index_fill(input, dim: int, index, value):
+    """``value`` in the slices ``index`` along ``dim`` (``x.index_fill(1, idx, 0)`` zeroes
+    columns ``idx``): a ``masked_fill`` whose mask marks those slices, so the gradient is
+    zero there and passes through elsewhere."""
+    from .._tensor import Tensor
+
+    _check_index(index, "index_fill")
+    if index._array.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    a = input._array
+    d = wrap_dim(dim, a.ndim) if a.ndim else 0
+    B = backend(input)
+    size = a.shape[d] if a.ndim else 1
+    positions = B.to_numpy(index._array).reshape(-1)
+    if positions.size and (positions.max() >= size or positions.min() < -size):
+        bad = positions.max() if positions.max() >= size else positions.min()
+        raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    marked = np.zeros(size, dtype=bool)
+    marked[positions] = True  # negative indices count from the end, as in PyTorch
+    shape = [1] * a.ndim
+    if a.ndim:
+        shape[d] = a.shape[d]
+    mask = Tensor._make(B.from_numpy(marked.reshape(shape), input.device))
+    return masked_fill(input, mask, value)
+
+
 def bincount(input, weights=None, minlength: int = 0):
     """How often each value 0, 1, ..., max occurs in a 1-d tensor of non-negative integers
     (``out[v]`` counts the ``v``s; with ``weights``, sums their weights). Not differentiable.
@@ -472,14 +498,15 @@ def bincount(input, weights=None, minlength: int = 0):
 
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "masked_fill",
-           "masked_select", "nonzero", "argwhere", "take", "take_along_dim", "bincount"]
+           "masked_select", "nonzero", "argwhere", "take", "take_along_dim", "bincount",
+           "index_fill"]
 
 TENSOR_METHODS = {
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
     "index_select": index_select, "index_add": index_add, "masked_fill": masked_fill,
     "masked_select": masked_select, "nonzero": nonzero, "argwhere": argwhere, "take": take,
-    "take_along_dim": take_along_dim, "bincount": bincount,
+    "take_along_dim": take_along_dim, "bincount": bincount, "index_fill": index_fill,
 }
 
 INPLACE_METHODS = {"scatter_": scatter, "scatter_add_": scatter_add, "index_add_": index_add,
-                   "masked_fill_": masked_fill}
+                   "masked_fill_": masked_fill, "index_fill_": index_fill}

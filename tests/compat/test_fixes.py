@@ -309,3 +309,72 @@ def test_bincount_matches_pytorch(torch):
         nbtorch.bincount(nbtorch.tensor([-1, 2]))
     with pytest.raises(NotImplementedError):
         nbtorch.bincount(nbtorch.tensor([1.0]))
+
+
+# -- reductions of no elements ----------------------------------------------------------------
+
+
+@pytest.mark.oracle
+def test_empty_reductions_raise_like_pytorch(torch):
+    cases = [lambda m: m.empty(0).max(), lambda m: m.empty(0).min(),
+             lambda m: m.empty(0).argmax(), lambda m: m.empty(0, 3).max(0),
+             lambda m: m.empty(0).amax(), lambda m: m.empty(0, 3).amin(0),
+             lambda m: m.empty(0, 3).argmin(0), lambda m: m.empty(0, 3).amax((0, 1))]
+    for case in cases:
+        with pytest.raises(Exception) as theirs:
+            case(torch)
+        with pytest.raises(type(theirs.value)):
+            case(nbtorch)
+    assert nbtorch.empty(0, 3).amax(1).shape == torch.empty(0, 3).amax(1).shape
+
+
+# -- index_fill, fill_diagonal_, apply_, new --------------------------------------------------
+
+
+@pytest.mark.oracle
+def test_index_fill_matches_pytorch(torch):
+    a = np.arange(12.0).reshape(3, 4)
+    for dim, idx, value in ((1, [0, 2], -1.0), (0, [1], 5.0), (1, [-1], 7.0), (0, [], 1.0)):
+        ours = nbtorch.from_numpy(a).index_fill(dim, nbtorch.tensor(idx, dtype=nbtorch.int64),
+                                                 value)
+        theirs = torch.from_numpy(a).index_fill(dim, torch.tensor(idx, dtype=torch.int64), value)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    z = nbtorch.zeros(3)
+    assert z.index_fill_(0, nbtorch.tensor([0, 2]), -1) is z and z.tolist() == [-1, 0, -1]
+    with pytest.raises(IndexError):
+        nbtorch.zeros(2, 3).index_fill(1, nbtorch.tensor([3]), 1)
+    with pytest.raises(RuntimeError):
+        nbtorch.zeros(2, 3).index_fill(1, nbtorch.tensor([[0]]), 1)
+    check_grads(lambda x: x.index_fill(1, nbtorch.tensor([0, 2]), 0.5), leaf((2, 3), False))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("shape,wrap", [((3, 3), False), ((3, 2), False), ((7, 3), True),
+                                        ((7, 3), False), ((2, 2, 2), False)])
+def test_fill_diagonal_matches_pytorch(torch, shape, wrap):
+    ours = nbtorch.zeros(*shape).fill_diagonal_(5, wrap=wrap)
+    theirs = torch.zeros(*shape).fill_diagonal_(5, wrap=wrap)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_fill_diagonal_gradient_and_errors():
+    check_grads(lambda x: (x * 1).fill_diagonal_(2.0), leaf((3, 4)))
+    with pytest.raises(RuntimeError):
+        nbtorch.zeros(3).fill_diagonal_(1)
+    with pytest.raises(RuntimeError):
+        nbtorch.zeros(2, 3, 4).fill_diagonal_(1)
+
+
+def test_apply_calls_a_python_function_per_element():
+    x = nbtorch.arange(6.0).view(2, 3).t()  # not contiguous
+    expected = x.numpy() ** 2 + 1
+    assert x.apply_(lambda v: v * v + 1) is x
+    np.testing.assert_array_equal(x.numpy(), expected)
+    with pytest.raises(RuntimeError):
+        nbtorch.ones(2, requires_grad=True).apply_(abs)
+
+
+def test_legacy_new_keeps_dtype():
+    x = nbtorch.ones(2, 3, dtype=nbtorch.int32)
+    assert x.new(2, 2).shape == (2, 2) and x.new(2, 2).dtype == nbtorch.int32
+    assert x.new([1, 2]).tolist() == [1, 2] and x.new().shape == (0,)
