@@ -66,16 +66,20 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        _save_operands(ctx, a, b)
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            ctx.save_for_backward(a, b)
+            ctx.scalars = _NO_SCALARS
+        else:
+            _save_operands(ctx, a, b)
         return x * y
 
     @staticmethod
     def backward(ctx, grad):
         a, b = _saved_or_scalars(ctx)
-        ga, gb = ctx.needs_input_grad
+        ga, gb = ctx.needs_input_grad  # True only for tensors: then a (or b) has an _array
         return (
-            sum_to_size(grad * b, a.shape) if ga else None,
-            sum_to_size(grad * a, b.shape) if gb else None,
+            sum_to_size(grad * b, a._array.shape) if ga else None,
+            sum_to_size(grad * a, b._array.shape) if gb else None,
         )
 
     @staticmethod

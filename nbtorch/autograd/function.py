@@ -19,7 +19,7 @@ import traceback
 
 import numpy as np
 
-from .._tensor import Tensor, _new_object
+from .._tensor import Tensor, VersionCounter, _new_object
 from .grad_mode import _State
 
 _FREED = (
@@ -164,7 +164,7 @@ class BackwardNode:
             raise RuntimeError(_FREED)
         if self._saved is None:  # not recorded: forward ran with grad disabled
             return tuple(self._to_save)
-        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+        return tuple([None if s is None else s.unpack(self) for s in self._saved])
 
     # -- the graph interface -------------------------------------------------------------
     @property
@@ -349,8 +349,12 @@ class Function(metaclass=_FunctionMeta):
             raw_outputs = raw
             outputs = tuple([_wrap_output(cls, r, args) for r in raw])
         elif type(raw) is np.ndarray and not cls._view_of_input:
-            raw_outputs = (raw,)  # the common case: one fresh array
-            outputs = (Tensor._make(raw),)
+            # The common case, one fresh array: Tensor._make written out (it runs per op).
+            out = _new_object(Tensor)
+            out._array = raw
+            out._version_counter = _new_object(VersionCounter)
+            raw_outputs = (raw,)
+            outputs = (out,)
         else:
             raw_outputs = (raw,)
             outputs = (_wrap_output(cls, raw, args),)
