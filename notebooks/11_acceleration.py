@@ -1,0 +1,328 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 11 · Acceleration: BLAS, Numba and CUDA · 加速：BLAS、Numba 与 CUDA
+#
+# A deep-learning framework spends almost all of its time in a few kernels: matrix products,
+# convolutions, elementwise maps and reductions. This chapter shows why a matrix product in
+# plain Python is hopeless, how numpy (BLAS) and Numba make it fast on the CPU, and how a GPU
+# kernel divides the same work among thousands of threads. The GPU kernels here are the
+# ones behind nbtorch's `cuda` device, written with Numba CUDA.
+#
+# This notebook runs anywhere: without an NVIDIA GPU the kernels run in Numba's **CUDA
+# simulator** (on the CPU, one Python thread per GPU thread: slow, so the sizes are tiny).
+#
+# **Goals of this notebook (学习目标)**
+#
+# 1. Time a Python triple loop against numpy's BLAS matrix product, and see why they differ.
+# 2. Write a Numba CPU kernel (`@njit`).
+# 3. Follow a CUDA kernel thread by thread: grid, blocks, threads, shared-memory tiles.
+# 4. Train the same model on `cpu` and on `cuda` and get the same numbers.
+# 5. Choose GPUs: `torch.cuda.set_device` and `CUDA_VISIBLE_DEVICES`.
+
+# %% [markdown]
+# ## Glossary · 术语表
+#
+# | English | 中文 | in this notebook |
+# |---|---|---|
+# | BLAS (Basic Linear Algebra Subprograms) | 基础线性代数子程序 | what `numpy.matmul` calls |
+# | kernel | 核函数 | a function that runs on many threads at once |
+# | thread / block / grid | 线程 / 线程块 / 网格 | `cuda.threadIdx`, `cuda.blockIdx`, `kernel[blocks, threads]` |
+# | shared memory | 共享内存 | `cuda.shared.array`: fast memory a block's threads share |
+# | tile | 分块 | the piece of a matrix a block copies into shared memory |
+# | device | 设备 | `torch.device('cuda:0')` |
+# | host | 主机 | the CPU and its memory |
+# | simulator | 模拟器 | `NUMBA_ENABLE_CUDASIM=1` |
+
+# %%
+import os
+
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")  # before numba is imported: no GPU needed
+
+import time
+
+import numpy as np
+
+import nbtorch as torch
+
+print("cuda available:", torch.cuda.is_available(), "| simulator:", torch.cuda.is_simulator())
+
+# %% [markdown]
+# ## 1. Why BLAS · 为什么要用 BLAS
+#
+# The textbook matrix product is three nested loops: n^3 multiply-adds. In Python each of them
+# is an interpreted bytecode sequence with boxed numbers; numpy's `@` hands the whole product
+# to a BLAS library, compiled code that keeps blocks of the matrices in cache and registers,
+# uses SIMD instructions and all cores.
+
+# %%
+def matmul_python(a, b):
+    """C = A @ B with three Python loops."""
+    n, k = len(a), len(a[0])
+    m = len(b[0])
+    c = [[0.0] * m for _ in range(n)]
+    for i in range(n):
+        for j in range(m):
+            s = 0.0
+            for p in range(k):
+                s += a[i][p] * b[p][j]
+            c[i][j] = s
+    return c
+
+
+rng = np.random.default_rng(0)
+n = 96
+A = rng.standard_normal((n, n))
+B = rng.standard_normal((n, n))
+print("same result:", np.allclose(matmul_python(A.tolist(), B.tolist()), A @ B))
+
+# %% tags=["nbval-ignore-output"]
+t0 = time.perf_counter()
+matmul_python(A.tolist(), B.tolist())
+t_python = time.perf_counter() - t0
+t0 = time.perf_counter()
+for _ in range(100):
+    A @ B
+t_blas = (time.perf_counter() - t0) / 100
+print(f"python loops: {t_python * 1e3:8.2f} ms")
+print(f"numpy (BLAS): {t_blas * 1e3:8.4f} ms   ({t_python / t_blas:.0f}x faster)")
+
+# %% [markdown]
+# ## 2. A Numba CPU kernel · Numba CPU 核函数
+#
+# `numba.njit` compiles a Python function to machine code the first time it is called (for
+# the argument types it sees). The same three loops now run at compiled speed; BLAS is still
+# faster, because it also blocks for the cache and uses every core. nbtorch uses Numba where
+# numpy has no fast function (scatter-add, col2im, max pooling with argmax, ...).
+
+# %%
+from numba import njit
+
+
+@njit(cache=True)
+def matmul_numba(a, b, c):
+    n, k = a.shape
+    m = b.shape[1]
+    for i in range(n):
+        for j in range(m):
+            s = 0.0
+            for p in range(k):
+                s += a[i, p] * b[p, j]
+            c[i, j] = s
+
+
+C = np.empty((n, n))
+matmul_numba(A, B, C)  # the first call compiles
+print("same result:", np.allclose(C, A @ B))
+
+# %% tags=["nbval-ignore-output"]
+t0 = time.perf_counter()
+for _ in range(20):
+    matmul_numba(A, B, C)
+print(f"numba loops: {(time.perf_counter() - t0) / 20 * 1e3:.3f} ms")
+
+# %% [markdown]
+# ## 3. A CUDA kernel, thread by thread · 逐线程理解 CUDA 核函数
+#
+# A GPU runs one kernel on many threads. Threads come in **blocks** (up to 1024 threads; the
+# threads of a block share fast *shared memory* and can wait for each other), and the blocks
+# form the **grid**. `kernel[blocks, threads](args)` launches it; inside, each thread reads
+# who it is: `cuda.blockIdx.x`, `cuda.threadIdx.x`, and `cuda.grid(1)` =
+# `blockIdx.x * blockDim.x + threadIdx.x`, its number in the whole grid.
+#
+# Let every thread write its own numbers into an array:
+
+# %%
+from numba import cuda
+
+
+@cuda.jit
+def who_am_i(block, thread, global_id):
+    i = cuda.grid(1)
+    if i < global_id.size:  # guard: there may be more threads than elements
+        block[i] = cuda.blockIdx.x
+        thread[i] = cuda.threadIdx.x
+        global_id[i] = i
+
+
+size = 10
+block, thread, global_id = (cuda.device_array(size, np.int32) for _ in range(3))
+who_am_i[3, 4](block, thread, global_id)  # 3 blocks of 4 threads: 12 threads, 10 elements
+print("block    ", block.copy_to_host())
+print("thread   ", thread.copy_to_host())
+print("cuda.grid", global_id.copy_to_host())
+
+# %% [markdown]
+# Threads 10 and 11 (block 2, threads 2 and 3) found `i >= size` and did nothing: **every
+# index is guarded**. When there are more elements than threads, a **grid-stride loop** lets
+# each thread take elements i, i + gridsize, i + 2 gridsize, ... (all nbtorch kernels do
+# this, so any launch size covers any array).
+#
+# ### A matrix product on the GPU
+#
+# The simplest kernel gives each thread one C[i, j] (a 2-d grid). Each thread reads a whole
+# row of A and column of B from global memory: slow memory, read K times over.
+
+# %%
+@cuda.jit
+def matmul_naive(a, b, c):
+    i, j = cuda.grid(2)  # row, column of this thread's element of C
+    if i < c.shape[0] and j < c.shape[1]:
+        s = 0.0
+        for p in range(a.shape[1]):
+            s += a[i, p] * b[p, j]
+        c[i, j] = s
+
+
+a = rng.standard_normal((6, 5)).astype(np.float32)
+b = rng.standard_normal((5, 7)).astype(np.float32)
+c = cuda.device_array((6, 7), np.float32)
+matmul_naive[(2, 2), (4, 4)](cuda.to_device(a), cuda.to_device(b), c)  # 2x2 blocks of 4x4
+print("naive kernel == numpy:", np.allclose(c.copy_to_host(), a @ b, atol=1e-5))
+
+# %% [markdown]
+# ### Shared-memory tiles · 共享内存分块
+#
+# The fast version lets a block of TILE x TILE threads compute a TILE x TILE tile of C. It
+# walks along k in steps of TILE; at each step **all threads of the block together** copy one
+# tile of A and one of B into shared memory (each thread copies one element), wait with
+# `cuda.syncthreads()` until the copy is complete, then each thread does TILE multiply-adds
+# from the fast copy, and waits again before the tiles are overwritten. Every element
+# brought from global memory is now used TILE times.
+#
+# nbtorch's kernel (`nbtorch/_backend/cuda/matmul.py`) adds one more idea, *register
+# blocking*: each thread computes an 8 x 8 patch of C, so a value read from shared memory is
+# used 8 times from a register.
+
+# %%
+TILE = 4
+
+
+@cuda.jit
+def matmul_tiled(a, b, c):
+    a_tile = cuda.shared.array((TILE, TILE), np.float32)
+    b_tile = cuda.shared.array((TILE, TILE), np.float32)
+    ty, tx = cuda.threadIdx.x, cuda.threadIdx.y
+    i = cuda.blockIdx.x * TILE + ty  # this thread's row and column of C
+    j = cuda.blockIdx.y * TILE + tx
+    s = np.float32(0.0)  # a float32 literal: keeps the arithmetic in float32
+    for k0 in range(0, a.shape[1], TILE):
+        # 1. each thread copies one element of each tile (0 outside the matrices)
+        a_tile[ty, tx] = a[i, k0 + tx] if i < a.shape[0] and k0 + tx < a.shape[1] else 0
+        b_tile[ty, tx] = b[k0 + ty, j] if k0 + ty < b.shape[0] and j < b.shape[1] else 0
+        cuda.syncthreads()  # 2. wait until the whole tile is there
+        for p in range(TILE):
+            s += a_tile[ty, p] * b_tile[p, tx]
+        cuda.syncthreads()  # 3. wait before the next copy overwrites the tiles
+    if i < c.shape[0] and j < c.shape[1]:
+        c[i, j] = s
+
+
+c = cuda.device_array((6, 7), np.float32)
+matmul_tiled[(2, 2), (TILE, TILE)](cuda.to_device(a), cuda.to_device(b), c)
+print("tiled kernel == numpy:", np.allclose(c.copy_to_host(), a @ b, atol=1e-5))
+
+# %% [markdown]
+# ## 4. The `cuda` device in nbtorch · nbtorch 的 cuda 设备
+#
+# A cuda tensor keeps its data in GPU memory (a `DeviceArray`: a buffer plus shape and
+# strides, like a numpy array) and every operation on it launches kernels like the ones
+# above. The API is PyTorch's: `.cuda()`, `.to(device)`, `device=`, `.cpu()`.
+
+# %%
+x = torch.arange(6.0).reshape(2, 3)
+xc = x.cuda()
+print(xc.device, xc.is_cuda, x.device)
+print(xc * 2 + 1)
+print(torch.zeros(2, device="cuda").device, xc.cpu().device)
+
+# %% [markdown]
+# Tensors on different devices cannot meet in one operation; move one first:
+
+# %% tags=["raises-exception"]
+x + xc
+
+# %% [markdown]
+# ### The same model on `cpu` and on `cuda`
+#
+# Same seed, same data, same model: the losses agree to float32 rounding. (In the simulator
+# a GPU step is much slower than a CPU step; on a real GPU and large batches it is the
+# other way round.)
+
+# %%
+import nbtorch.nn as nn
+import nbtorch.nn.functional as F
+
+
+def train(device, steps=3):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3)).to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    X = torch.randn(32, 8).to(device)
+    y = (X[:, 0] > 0).long() + (X[:, 1] > 0).long()  # 3 classes: computed on the device
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(X), y)
+        loss.backward()
+        opt.step()
+        losses.append(round(loss.item(), 5))
+    return losses
+
+
+print("cpu: ", train("cpu"))
+print("cuda:", train("cuda"))
+
+# %% [markdown]
+# ## 5. Choosing GPUs: `set_device` and `CUDA_VISIBLE_DEVICES` · 选择 GPU
+#
+# * `torch.cuda.device_count()` counts the GPUs the program can see; they are `cuda:0`,
+#   `cuda:1`, ... and `torch.cuda.set_device(i)` (or `with torch.cuda.device(i):`) picks the
+#   one that plain `'cuda'` means.
+# * `CUDA_VISIBLE_DEVICES` decides which GPUs the program sees at all, and **renumbers**
+#   them. It is read when CUDA starts, so set it *before* the program starts (or at least
+#   before the first cuda tensor): `CUDA_VISIBLE_DEVICES=2 python train.py` gives the
+#   program one GPU, physical GPU 2, which it calls **`cuda:0`**. Writing `cuda:2` inside
+#   that program is an error: there is only one visible device. (A common slip is to set
+#   `CUDA_VISIBLE_DEVICES=2` and then ask for `cuda:2`.) `CUDA_VISIBLE_DEVICES=1,0` shows
+#   both GPUs, in swapped order; `CUDA_VISIBLE_DEVICES=""` hides all of them.
+
+# %%
+print("visible GPUs:", torch.cuda.device_count(), "| current:", torch.cuda.current_device())
+print("name:", torch.cuda.get_device_name())
+with torch.cuda.device(0):
+    print("inside `with torch.cuda.device(0)`:", torch.cuda.current_device())
+
+# %% tags=["raises-exception"]
+torch.cuda.set_device(torch.cuda.device_count())  # one past the last visible GPU
+
+# %% [markdown]
+# ## Summary · 小结
+#
+# * A matrix product is n^3 multiply-adds; *how* they are done decides the speed: Python
+#   loops << Numba loops < BLAS on the CPU, and on a GPU, thousands of threads.
+# * A CUDA kernel is written for one thread; `kernel[blocks, threads]` runs it on a grid.
+#   Guard every index, use grid-stride loops, and share loaded data through shared memory
+#   tiles with `cuda.syncthreads()` between the phases.
+# * In nbtorch, `.cuda()` / `.to('cuda')` / `device='cuda'` put tensors on the GPU; ops and
+#   autograd work the same and give the same numbers; devices must not be mixed.
+# * `CUDA_VISIBLE_DEVICES` (before start) chooses and renumbers the visible GPUs;
+#   `set_device` chooses among them.
+#
+# **Exercises (练习)**: (1) time `matmul_tiled` against `matmul_naive` on a real GPU for
+# n = 1024, 2048 (`benchmarks/gpu_check.py` shows how to time GPU code: synchronize first);
+# (2) change `TILE` and explain the change in speed; (3) read `nbtorch/_backend/cuda/reduce.py`
+# and draw the shared-memory tree of a block of 8 threads summing 20 numbers.
