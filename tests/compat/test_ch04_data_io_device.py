@@ -166,6 +166,43 @@ SNIPPETS = {
         z = torch.tensor([1, 2]).to(x)
         print(z.dtype, z.device)
     """,
+    "gpu_training_step": """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+        if torch.cuda.is_available():
+            torch.cuda.set_device(0)
+            print(torch.cuda.current_device())
+            with torch.cuda.device(0):
+                a = torch.ones(2).cuda()
+            b = torch.ones(2).cuda(0)
+            print(a.device == b.device, a.is_cuda, (a + b).device.type, b.get_device())
+            print(torch.tensor([1.5, 2.0], device='cuda'))
+            try:
+                a + torch.ones(2)
+            except RuntimeError:
+                print("mixed devices: RuntimeError")
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).to(device)
+        with torch.no_grad():
+            for i, p in enumerate(model.parameters()):
+                p.copy_(torch.linspace(-0.5, 0.5, p.numel()).view(p.shape) * (i + 1))
+        x = torch.linspace(-1, 1, 20).view(5, 4).to(device)
+        y = torch.tensor([0, 1, 2, 1, 0]).to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        for step in range(3):
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            print(f"{loss.item():.4f}", loss.device.type == device.type)
+        pred = model(x).argmax(1)
+        print(pred.cpu(), (pred == y).sum().item(), model[0].weight.grad.device.type == device.type)
+        torch.save(model.state_dict(), 'gpu.pth')
+        state = torch.load('gpu.pth', map_location='cpu')
+        print(state['0.bias'].device, nn.Sequential(nn.Linear(4, 8), nn.ReLU(),
+                                                   nn.Linear(8, 3)).load_state_dict(state))
+    """,
 }
 
 # Snippets that still fail: the open problem and the owner of the file that must change.
