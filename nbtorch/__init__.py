@@ -38,6 +38,7 @@ from ._creation import (
     logspace,
     ones,
     ones_like,
+    set_default_tensor_type,
     tensor,
     zeros,
     zeros_like,

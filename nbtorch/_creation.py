@@ -278,3 +278,14 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return new_zeros(self, *size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def set_default_tensor_type(t) -> None:
+    """Old PyTorch's way to change the default float type: ``'torch.DoubleTensor'`` (or
+    ``torch.DoubleTensor``) makes new float tensors float64. Prefer ``set_default_dtype``."""
+    names = {"FloatTensor": dt.float32, "DoubleTensor": dt.float64, "HalfTensor": dt.float16}
+    name = t if isinstance(t, str) else getattr(t, "__name__", "")
+    key = name.rsplit(".", 1)[-1]
+    if key not in names:
+        raise TypeError(f"invalid type or not a floating point type: {name!r}")
+    dt.set_default_dtype(names[key])

@@ -8,7 +8,7 @@ in ``nbtorch._ops`` with the tensor as its first argument, so ``x.sum(0)`` and
 
 from __future__ import annotations
 
-from . import _creation, random
+from . import _creation, _storage, random
 from ._ops import OP_MODULES, inplace
 from ._tensor import Tensor
 
@@ -33,6 +33,7 @@ CREATION_METHODS = {
     "uniform_": random.uniform_, "normal_": random.normal_, "bernoulli_": random.bernoulli_,
     "random_": random.random_, "exponential_": random.exponential_,
     "fill_": _fill_, "zero_": _zero_,
+    "storage": _storage.storage, "untyped_storage": _storage.untyped_storage,
 }
 
 

@@ -40,6 +40,11 @@ def promoted_dtype(*operands) -> dt.dtype:
             else:
                 zero = d if zero is None else dt.promote_types(zero, d)
         elif x is not None:
+            if not isinstance(x, (int, float, np.number, np.bool_)):
+                raise TypeError(
+                    f"unsupported operand type(s): expected a Tensor or a number, got "
+                    f"'{type(x).__name__}'"
+                )
             d = dt.scalar_dtype(x)
             scal = d if scal is None else dt.promote_types(scal, d)
     return dt.result_type(dims, zero, scal)

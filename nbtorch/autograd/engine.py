@@ -209,6 +209,8 @@ def _call_backward(node, grads):
     if type(result) is not tuple:
         result = (result,)
     meta = node._input_meta
+    if len(result) > len(meta) and all(g is None for g in result[len(meta):]):
+        result = result[:len(meta)]  # extra trailing Nones are allowed, as in PyTorch
     if len(result) != len(meta):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients "

@@ -432,11 +432,7 @@ SNIPPETS = {
 }
 
 # Snippets that still fail: the open problem and the owner of the file that must change.
-KNOWN = {
-    "custom_function_optional_bias":
-        "autograd/function.py (lead): a backward may return extra trailing None gradients "
-        "(for unused default arguments); nbtorch raises RuntimeError",
-}
+KNOWN: dict = {}
 
 
 @pytest.mark.oracle
