@@ -14,7 +14,7 @@ process: ``import`` (time of ``import nbtorch``; Numba must not be imported),
 ``first_step`` (the first training step of a fresh process, Numba's cache warmed by one
 untimed run) and ``peak_memory`` (of an mlp_epoch process).
 
-    .venv/bin/python benchmarks/run.py                  # everything (about 20 minutes)
+    .venv/bin/python benchmarks/run.py                  # everything (7 min, quiet 2 cores)
     .venv/bin/python benchmarks/run.py --quick          # small sizes: a smoke test
     .venv/bin/python benchmarks/run.py --only matmul,import --repeats 3 --threads 1
 """
@@ -228,9 +228,11 @@ def machine() -> dict:
             found[name] = version(name)
         except Exception:
             found[name] = None
+    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                         text=True, cwd=HERE).stdout.strip()
     return {"cpu": cpu, "cores": os.cpu_count(), "system": f"{platform.system()} "
             f"{platform.release()}", "python": platform.python_version(), **found,
-            "load_average_at_start": os.getloadavg()}
+            "commit": git or None, "load_average_at_start": os.getloadavg()}
 
 
 def fmt(stats: dict | None, digits: int) -> str:
@@ -246,7 +248,8 @@ def markdown(report: dict) -> str:
     lines = [
         f"{report['date']}{', --quick (small sizes)' if report['quick'] else ''}: "
         f"{m['cpu']}, {m['cores']} cores, {m['system']}, Python {m['python']}, "
-        f"numpy {m['numpy']}, numba {m['numba']}, PyTorch {m['torch'] or 'not installed'}. "
+        f"numpy {m['numpy']}, numba {m['numba']}, PyTorch {m['torch'] or 'not installed'}, "
+        f"nbtorch at {m['commit']}. "
         f"Median (min–max) of {report['repeats']} fresh processes per row; load average "
         f"{m['load_average_at_start'][0]:.1f} at the start, "
         f"{m['load_average_at_end'][0]:.1f} at the end.",
