@@ -82,6 +82,7 @@ from numpy import (
     not_equal,
     ones,
     outer,
+    pad,
     power,
     prod,
     put_along_axis,
@@ -157,3 +158,36 @@ def diagonal_view(x, offset: int, dim1: int, dim2: int):
     if x.flags.writeable:
         view.flags.writeable = True
     return view
+
+
+def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols):
+    """Fill ``cols`` (C, kh, kw, N, ho, wo) with the patches of ``padded`` (N, C, Hp, Wp) and
+    return it (a Numba kernel: ``cpu_kernels/conv.py``)."""
+    from .cpu_kernels.conv import im2col as kernel
+
+    kernel(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols)
+    return cols
+
+
+def col2im(cols, sh, sw, dh, dw, out):
+    """Add the patches in ``cols`` back onto ``out`` (N, C, Hp, Wp), im2col's adjoint."""
+    from .cpu_kernels.conv import col2im as kernel
+
+    kernel(cols, sh, sw, dh, dw, out)
+    return out
+
+
+def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
+    """Fill ``out`` with each window's maximum and ``indices`` with where it was."""
+    from .cpu_kernels.pool import max_pool2d as kernel
+
+    kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices)
+    return out, indices
+
+
+def max_pool2d_backward(grad, indices, grad_input):
+    """Add each pooled gradient onto ``grad_input`` (N, C, H*W) at its window's argmax."""
+    from .cpu_kernels.pool import max_pool2d_backward as kernel
+
+    kernel(grad, indices, grad_input)
+    return grad_input

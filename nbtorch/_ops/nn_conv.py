@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
+from .._backend import backend_of
 from .._tensor import Tensor
 from ..autograd.function import Function
 
@@ -42,54 +41,53 @@ class Geometry(NamedTuple):
                      zip(self.in_size, self.padding, self.kernel, self.stride, self.dilation))
 
 
-def _pad_input(a: np.ndarray, geom: Geometry) -> np.ndarray:
+def _pad_input(a, geom: Geometry):
+    B = backend_of(a)
     (top, bottom), (left, right) = geom.padding
     if top == bottom == left == right == 0:
-        return np.ascontiguousarray(a)
-    return np.pad(a, ((0, 0), (0, 0), (top, bottom), (left, right)))
+        return B.ascontiguousarray(a)
+    return B.pad(a, ((0, 0), (0, 0), (top, bottom), (left, right)))
 
 
-def _im2col(a: np.ndarray, geom: Geometry) -> np.ndarray:
+def _im2col(a, geom: Geometry):
     """(N, C, H, W) -> cols (G, C/G*kh*kw, N*H_out*W_out)."""
-    from .._backend.cpu_kernels.conv import im2col
-
+    B = backend_of(a)
     padded = _pad_input(a, geom)
     (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
     ho, wo = geom.out_size()
     n, c = a.shape[:2]
-    cols = np.empty((c, kh, kw, n, ho, wo), dtype=a.dtype)
-    im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols)
+    cols = B.empty((c, kh, kw, n, ho, wo), dtype=a.dtype)
+    B.im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols)
     return cols.reshape(geom.groups, -1, n * ho * wo)
 
 
-def _col2im(cols: np.ndarray, n: int, channels: int, geom: Geometry) -> np.ndarray:
+def _col2im(cols, n: int, channels: int, geom: Geometry):
     """cols (G, C/G*kh*kw, N*H_out*W_out) -> the (N, C, H, W) input-shaped sum of patches."""
-    from .._backend.cpu_kernels.conv import col2im
-
+    B = backend_of(cols)
     (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
     ho, wo = geom.out_size()
     (top, bottom), (left, right) = geom.padding
     h, w = geom.in_size
-    out = np.zeros((n, channels, h + top + bottom, w + left + right), dtype=cols.dtype)
-    col2im(cols.reshape(channels, kh, kw, n, ho, wo), sh, sw, dh, dw, out)
+    out = B.zeros((n, channels, h + top + bottom, w + left + right), dtype=cols.dtype)
+    B.col2im(cols.reshape(channels, kh, kw, n, ho, wo), sh, sw, dh, dw, out)
     return out[:, :, top:top + h, left:left + w]
 
 
-def _grouped_kernel(w: np.ndarray, groups: int) -> np.ndarray:
+def _grouped_kernel(w, groups: int):
     """(C_out, C/G, kh, kw) -> (G, C_out/G, C/G*kh*kw)."""
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _to_rows(y: np.ndarray, groups: int) -> np.ndarray:
+def _to_rows(y, groups: int):
     """Output-shaped (N, C_out, H_out, W_out) -> (G, C_out/G, N*H_out*W_out)."""
     n, c = y.shape[:2]
-    return np.ascontiguousarray(y.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
+    return backend_of(y).ascontiguousarray(y.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
 
 
-def _from_rows(rows: np.ndarray, n: int, geom: Geometry) -> np.ndarray:
+def _from_rows(rows, n: int, geom: Geometry):
     """(G, C_out/G, N*H_out*W_out) -> (N, C_out, H_out, W_out)."""
     ho, wo = geom.out_size()
-    return np.ascontiguousarray(rows.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
+    return backend_of(rows).ascontiguousarray(rows.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
 
 
 class Conv2d(Function):

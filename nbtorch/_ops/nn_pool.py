@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._backend import backend_of
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .nn_conv import Conv2d, Geometry, _pair
@@ -29,13 +30,12 @@ def _pool_out(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int
 class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_size):
-        from .._backend.cpu_kernels.pool import max_pool2d
-
-        a = np.ascontiguousarray(x._array)
+        B = backend_of(x._array)
+        a = B.ascontiguousarray(x._array)
         n, c, h, w = a.shape
-        out = np.empty((n, c) + out_size, dtype=a.dtype)
-        indices = np.empty((n, c) + out_size, dtype=np.int64)
-        max_pool2d(a, *kernel, *stride, *padding, *dilation, out, indices)
+        out = B.empty((n, c) + out_size, dtype=a.dtype)
+        indices = B.empty((n, c) + out_size, dtype=np.int64)
+        B.max_pool2d(a, *kernel, *stride, *padding, *dilation, out, indices)
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
         ctx.in_shape = a.shape
@@ -57,11 +57,10 @@ class MaxPoolScatter(Function):
 
     @staticmethod
     def forward(ctx, grad, indices, in_shape):
-        from .._backend.cpu_kernels.pool import max_pool2d_backward
-
+        B = backend_of(grad._array)
         n, c, h, w = in_shape
-        out = np.zeros((n, c, h * w), dtype=grad._array.dtype)
-        max_pool2d_backward(np.ascontiguousarray(grad._array), indices._array, out)
+        out = B.zeros((n, c, h * w), dtype=grad._array.dtype)
+        B.max_pool2d_backward(B.ascontiguousarray(grad._array), indices._array, out)
         ctx.save_for_backward(indices)
         ctx.in_shape = in_shape
         return out.reshape(in_shape)
@@ -85,7 +84,8 @@ class MaxPoolGather(Function):
         a = v._array
         n, c, h, w = a.shape
         idx = indices._array
-        picked = np.take_along_axis(a.reshape(n, c, h * w), idx.reshape(n, c, -1), axis=2)
+        picked = backend_of(a).take_along_axis(a.reshape(n, c, h * w), idx.reshape(n, c, -1),
+                                               axis=2)
         ctx.save_for_backward(indices)
         ctx.in_shape = a.shape
         return picked.reshape(idx.shape)
@@ -164,7 +164,8 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         divisor = np.float64(divisor_override)
     else:
         divisor = _window_counts(size, kernel, stride, padding, extra, count_include_pad)
-    out = (sums / Tensor._make(divisor.astype(x._array.dtype))).reshape(n, c, *out_size)
+    divisor = backend_of(x._array).from_numpy(divisor.astype(x._array.dtype), x.device)
+    out = (sums / Tensor._make(divisor)).reshape(n, c, *out_size)
     return out.squeeze(0) if unbatched else out
 
 
@@ -199,9 +200,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     h, w = input.shape[-2:]
     oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
     oh, ow = h if oh is None else oh, w if ow is None else ow
-    dtype = input._array.dtype
-    ph = Tensor._make(_adaptive_matrix(h, oh).astype(dtype))
-    pw = Tensor._make(_adaptive_matrix(w, ow).T.astype(dtype))
+    dtype, to_device = input._array.dtype, backend_of(input._array).from_numpy
+    ph = Tensor._make(to_device(_adaptive_matrix(h, oh).astype(dtype), input.device))
+    pw = Tensor._make(to_device(_adaptive_matrix(w, ow).T.astype(dtype), input.device))
     return ph.matmul(input).matmul(pw)
 
 

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from .._backend import backend_of
 from .._tensor import Tensor
 from ..autograd.function import Function
 
@@ -23,7 +24,7 @@ class ConstantPad(Function):
         a = x._array
         ctx.crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, a.shape))
         ctx.widths = widths
-        return np.pad(a, widths, constant_values=value)
+        return backend_of(a).pad(a, widths, constant_values=value)
 
     @staticmethod
     def backward(ctx, grad):
