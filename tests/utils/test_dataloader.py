@@ -276,9 +276,10 @@ def test_timeout_and_prefetch_factor():
     assert values(loader) == [[0, 1], [2, 3], [4, 5], [6, 7]]
 
 
-def test_collate_namedtuple_and_dict_through_workers():
-    Pair = namedtuple("Pair", "x y")
+Pair = namedtuple("Pair", "x y")
 
+
+def test_collate_namedtuple_and_dict_through_workers():
     class Dicts(Squares):
         def __getitem__(self, i):
             return {"pair": Pair(i, float(i)), "name": f"s{i}"}
@@ -286,3 +287,16 @@ def test_collate_namedtuple_and_dict_through_workers():
     (batch,) = list(DataLoader(Dicts(3), batch_size=3, num_workers=1))
     assert isinstance(batch["pair"], Pair) and batch["pair"].x.tolist() == [0, 1, 2]
     assert batch["name"] == ["s0", "s1", "s2"]
+
+
+def test_unpicklable_batch_is_an_error_not_a_hang():
+    class Local:  # defined inside a function: pickle can't find it by name
+        pass
+
+    class Odd(Squares):
+        def __getitem__(self, i):
+            return Local()
+
+    with pytest.raises(AttributeError, match="(?s)worker process 0.*Can.t pickle local object"):
+        list(DataLoader(Odd(4), batch_size=2, num_workers=1, collate_fn=lambda b: b))
+    assert no_children_left()

@@ -15,6 +15,7 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
 
@@ -126,7 +127,17 @@ def worker_loop(dataset, is_iterable, index_queue, result_queue, collate_fn, aut
                     data = IterationEnd(worker_id)
         except Exception:
             data = ExceptionWrapper(sys.exc_info(), where)
-        result_queue.put((task_id, data))
+        result_queue.put((task_id, _pickled(data, where)))
+
+
+def _pickled(data, where: str) -> bytes:
+    """Pickle a result here, not in the queue's background thread: a batch that can't be
+    pickled (a class defined inside a function, an open file) becomes an error for the main
+    process instead of a batch that silently never arrives."""
+    try:
+        return bytes(ForkingPickler.dumps(data))
+    except Exception:
+        return bytes(ForkingPickler.dumps(ExceptionWrapper(sys.exc_info(), where)))
 
 
 def _next_batch(stream, auto_collation, batch_size, drop_last, collate_fn):

@@ -12,6 +12,7 @@ inherit everything defined so far, including a Dataset class defined in a notebo
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import queue
 import sys
 from collections.abc import Callable
@@ -273,7 +274,8 @@ class _MultiProcessIter:
         timeout = self._loader.timeout
         while True:
             try:
-                return self._result_queue.get(timeout=timeout if timeout > 0 else 5.0)
+                task, payload = self._result_queue.get(timeout=timeout if timeout > 0 else 5.0)
+                return task, pickle.loads(payload)
             except queue.Empty:
                 if timeout > 0:
                     raise RuntimeError(f"DataLoader timed out after {timeout} seconds") from None
