@@ -98,16 +98,41 @@ def set_rng_state(state: Tensor) -> None:
     default_generator.set_state(state)
 
 
+def _on_gpu(draw: str, size, d: np.dtype, device, generator, requires_grad: bool):
+    """Random numbers made on the GPU itself by its own generators (``uniform`` or
+    ``normal`` of ``_backend/cuda/random.py``), no host copy; None when they cannot be:
+    not a cuda device, a ``generator`` given, or not float32/float64."""
+    device = dv.as_device(device)
+    if device.type != "cuda" or generator is not None or d not in (np.float32, np.float64):
+        return None
+    from ._backend.cuda import random as cuda_random
+    from ._backend.cuda import runtime
+
+    index = runtime.current_device() if device.index is None else device.index
+    cuda_random.seed_if_new(default_generator.initial_seed(), index)
+    t = Tensor._make(getattr(cuda_random, draw)(_size(size), dtype=d, device_index=index))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Uniform random numbers in [0, 1)."""
+    """Uniform random numbers in [0, 1) (on a cuda device: drawn there)."""
     d = _float_dtype(dtype)
+    on_gpu = _on_gpu("uniform", size, d, device, generator, requires_grad)
+    if on_gpu is not None:
+        return on_gpu
     array = _rng(generator).random(_size(size), dtype=np.float64).astype(d)
     return _finish(array, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Standard normal random numbers (mean 0, standard deviation 1)."""
+    """Standard normal random numbers (mean 0, standard deviation 1; on a cuda device: drawn
+    there)."""
     d = _float_dtype(dtype)
+    on_gpu = _on_gpu("normal", size, d, device, generator, requires_grad)
+    if on_gpu is not None:
+        return on_gpu
     array = _rng(generator).standard_normal(_size(size), dtype=np.float64).astype(d)
     return _finish(array, device, requires_grad)
 

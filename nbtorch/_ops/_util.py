@@ -23,6 +23,8 @@ def check_same_device(x, y) -> None:
     if type(x) is not type(y) and x.ndim and y.ndim:
         dx = "cpu" if type(x) is np.ndarray else str(x.device)
         dy = "cpu" if type(y) is np.ndarray else str(y.device)
+        if dx == "cpu":  # PyTorch names the cuda device first, whatever the operand order
+            dx, dy = dy, dx
         raise RuntimeError(
             "Expected all tensors to be on the same device, but found at least two devices, "
             f"{dx} and {dy}!"

@@ -37,6 +37,25 @@ def test_mixing_devices_raises_pytorchs_error():
         torch.ones(3) + torch.ones(3, device="cuda")
     with pytest.raises(RuntimeError, match="same device"):
         torch.ones(2, 2) @ torch.ones(2, 2).cuda()
+    for a, b in ((torch.ones(2), torch.ones(2).cuda()), (torch.ones(2).cuda(), torch.ones(2))):
+        with pytest.raises(RuntimeError, match="at least two devices, cuda:0 and cpu!"):
+            a * b  # PyTorch names the cuda device first, in either operand order
+
+
+def test_random_numbers_are_drawn_on_the_gpu():
+    torch.manual_seed(3)
+    a = torch.rand(200, device="cuda")
+    z = torch.randn(2, 100, device="cuda", dtype=torch.float64, requires_grad=True)
+    torch.manual_seed(3)
+    b = torch.rand(200, device="cuda")
+    torch.manual_seed(4)
+    c = torch.rand(200, device="cuda")
+    assert a.is_cuda and z.is_cuda and z.requires_grad and z.dtype == torch.float64
+    u = a.cpu().numpy()
+    np.testing.assert_array_equal(u, b.cpu().numpy())  # the seed decides the numbers
+    assert not np.array_equal(u, c.cpu().numpy())
+    assert 0 <= u.min() and u.max() < 1 and abs(u.mean() - 0.5) < 0.1
+    assert abs(z.detach().cpu().numpy().std() - 1) < 0.2
 
 
 def test_cuda_module():

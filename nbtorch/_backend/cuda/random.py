@@ -34,6 +34,13 @@ def manual_seed(seed: int, device_index: int = 0) -> None:
                                                             seed=seed % 2**64)
 
 
+def seed_if_new(seed: int, device_index: int) -> None:
+    """Seed the device's generators with ``seed`` unless they exist already (so the first
+    random cuda tensor follows the last ``nbtorch.manual_seed``)."""
+    if device_index not in _states:
+        manual_seed(seed, device_index)
+
+
 def _get_states(device_index: int):
     if device_index not in _states:
         manual_seed(67280421310721, device_index)  # PyTorch's default seed

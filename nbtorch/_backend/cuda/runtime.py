@@ -14,8 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 
-from numba import cuda
+import numpy as np
+
+if not hasattr(np, "row_stack"):
+    # numpy 2.5 removed ``row_stack`` (an old alias of ``vstack``), but numba-cuda releases
+    # made before it still look the name up, and then fail inside ``cuda.is_available()`` or
+    # the first kernel launch. Give the alias back before numba.cuda is imported.
+    np.row_stack = np.vstack
+
+from numba import cuda  # noqa: E402
 
 SIMULATOR: bool = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") == "1"
 
@@ -30,9 +39,13 @@ ROW_BLOCKS = 1 if SIMULATOR else 32768
 
 def available() -> bool:
     """True when kernels can run: a CUDA GPU with its driver, or the simulator."""
+    if SIMULATOR:
+        return True
     try:
-        return SIMULATOR or bool(cuda.is_available())
-    except Exception:  # a broken driver install: treat as no GPU
+        return bool(cuda.is_available())
+    except Exception as exc:  # a broken driver install: no GPU, but say why
+        warnings.warn(f"CUDA is not usable: {type(exc).__name__}: {exc}", RuntimeWarning,
+                      stacklevel=2)
         return False
 
 
