@@ -102,7 +102,8 @@ print("after zero_() and one more backward:", x.grad.item())
 #
 # Inside `with torch.no_grad():` nothing is recorded: that is how we evaluate a model, or
 # update parameters, without building a graph. `detach()` returns the same data cut off from
-# the graph (a constant as far as autograd is concerned).
+# the graph (a constant as far as autograd is concerned). (The course notes write
+# `with torch.no_grad:`; `no_grad` must be *called*: `with torch.no_grad():`.)
 
 # %%
 with torch.no_grad():

@@ -31,6 +31,8 @@
 # 3. Use the image datasets of `nbtorch.vision` (MNIST ships with nbtorch) and `transforms`.
 # 4. See data augmentation (数据增强) as pictures.
 #
+# ## Glossary · 术语表
+#
 # | English | 中文 | in nbtorch |
 # |---|---|---|
 # | dataset | 数据集 | `utils.data.Dataset` |

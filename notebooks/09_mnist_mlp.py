@@ -27,6 +27,8 @@
 # 2. Evaluate on data the model has not seen, with `model.eval()` and `torch.no_grad()`.
 # 3. Read a confusion matrix and look at misclassified digits.
 #
+# ## Glossary · 术语表
+#
 # | English | 中文 | in nbtorch |
 # |---|---|---|
 # | multilayer perceptron | 多层感知机 | `nn.Sequential(nn.Linear, nn.ReLU, ...)` |

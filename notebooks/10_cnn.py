@@ -27,6 +27,8 @@
 # 3. Look inside: the learned filters and the feature maps.
 # 4. Read the structure of VGG and ResNet from `nbtorch.vision.models`.
 #
+# ## Glossary · 术语表
+#
 # | English | 中文 | in nbtorch |
 # |---|---|---|
 # | convolution, kernel / filter | 卷积, 卷积核 / 滤波器 | `nn.Conv2d(1, 6, kernel_size=5)` |

@@ -27,6 +27,8 @@
 # 3. Use `map_location` to choose the device of loaded tensors.
 # 4. Understand why loading a file must never run code from it.
 #
+# ## Glossary · 术语表
+#
 # | English | 中文 | in nbtorch |
 # |---|---|---|
 # | serialization | 序列化 | `torch.save(obj, path)` |
