@@ -17,15 +17,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..._config import data_root  # noqa: F401  (re-exported: datasets use it as the default root)
+
 CHUNK = 1 << 16
-
-
-def data_root() -> Path:
-    """The default dataset folder: ``$NBTORCH_DATA`` or ``~/.cache/nbtorch``."""
-    if os.environ.get("NBTORCH_DATA"):
-        return Path(os.environ["NBTORCH_DATA"]).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "nbtorch"
 
 
 def calculate_md5(path: str | Path) -> str:
