@@ -183,7 +183,7 @@ def bench_matmul(size: int, torch) -> list:
     rows = []
     ga, gb = nbtorch.tensor(a).cuda(), nbtorch.tensor(b).cuda()
     default = mm.config
-    for name in ([default] if mm.config == "sim" else ["64x64", "128x128"]):
+    for name in ([default] if mm.config == "sim" else ["64x64", "128x128", "128x128x16"]):
         mm.config = name
         t = timed(lambda: ga @ gb, nbtorch.cuda.synchronize, repeat=1 if size < 100 else 3)
         rows.append((f"matmul {size} f32, nbtorch cuda (tiles {name})", t, flops / t / 1e12))
@@ -195,6 +195,20 @@ def bench_matmul(size: int, torch) -> list:
     ca, cb = nbtorch.tensor(a), nbtorch.tensor(b)
     t = timed(lambda: ca @ cb, lambda: None, repeat=1)
     rows.append((f"matmul {size} f32, nbtorch cpu (BLAS)", t, flops / t / 1e12))
+    return rows
+
+
+def bench_small_op(torch) -> list:
+    """One small elementwise op (64 x 256 + 1.0): almost all of its time is the launch."""
+    a = np.ones((64, 256), np.float32)
+    rows = []
+    ga = nbtorch.tensor(a).cuda()
+    t = timed(lambda: [ga + 1.0 for _ in range(100)], nbtorch.cuda.synchronize) / 100
+    rows.append(("one small op (64 x 256) + 1.0, nbtorch cuda", t, None))
+    if torch is not None:
+        ta = torch.tensor(a, device="cuda")
+        t = timed(lambda: [ta + 1.0 for _ in range(100)], torch.cuda.synchronize) / 100
+        rows.append(("one small op (64 x 256) + 1.0, torch cuda", t, None))
     return rows
 
 
@@ -277,7 +291,7 @@ def bench_epochs(small: bool, torch) -> list:
     n = 64 * 2 if small else 60_000
     rows = []
     sync = nbtorch.cuda.synchronize
-    models = [("MLP 784-256-128-10", _mlp, None, None), ("LeNet-5", _lenet, 100, 300)]
+    models = [("MLP 784-256-128-10", _mlp, None, None), ("LeNet-5", _lenet, 100, 150)]
     if small:  # the simulator runs every thread in Python: a tiny MLP only
         models = [("MLP 16-8-8-10 (--small)", _tiny_mlp, None, None)]
     for name, make, cpu_steps, gpu_steps in models:
@@ -316,7 +330,8 @@ def main() -> None:
 
     print("\n== speed ==", flush=True)
     rows = []
-    for part in (lambda: bench_matmul(24 if args.small else 4096, torch),
+    for part in (lambda: bench_small_op(torch),
+                 lambda: bench_matmul(24 if args.small else 4096, torch),
                  lambda: bench_conv(args.small, torch), lambda: bench_epochs(args.small, torch)):
         try:
             for row in part():

@@ -15,7 +15,9 @@ the strides, and compute each element's position themselves (see ``layout.py``).
 
 from __future__ import annotations
 
+import functools
 import sys
+import weakref
 
 import numpy as np
 
@@ -167,8 +169,8 @@ class DeviceArray:
         if dtype.itemsize != self.dtype.itemsize or not self.flags.c_contiguous:
             raise ValueError("DeviceArray.view(dtype) needs a contiguous array and a dtype "
                              "of the same itemsize")
-        return DeviceArray(self.buf.view(dtype), self.offset, self.shape, self.estrides,
-                           self.device_index)
+        return DeviceArray(keep_alive(self.buf.view(dtype), self.buf), self.offset, self.shape,
+                           self.estrides, self.device_index)
 
     def __getitem__(self, key):
         return index.getitem(self, key)
@@ -321,7 +323,14 @@ for _dunder, _fn in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
 
 def _inplace_operator(name: str):
     def op(self, other):
-        layout.copy_into(self, getattr(elementwise, name)(self, other))  # write back in place
+        fn = getattr(elementwise, name)
+        if (self.offset == 0 and is_flat(self)
+                and getattr(other, "buf", None) is not self.buf):  # no overlap: write into self
+            result = fn(self, other, out=self)
+        else:
+            result = fn(self, other)
+        if result is not self:
+            layout.copy_into(self, result)  # write back in place
         return self
 
     return op
@@ -399,17 +408,69 @@ def _view_strides(old_shape, old_strides, new_shape):
     return tuple(new_strides)
 
 
+# -- a caching allocator -------------------------------------------------------------------
+# Asking the driver for memory (``cuda.device_array``) takes tens of microseconds, and a
+# training step asks for the same sizes again and again. So, like PyTorch's allocator, we
+# keep buffers whose arrays died in free lists, one per (device, dtype, length), and hand
+# them out again. ``empty`` gives out a *handle* (a view of the pooled buffer); when the last
+# array using that handle dies, ``weakref.finalize`` puts the buffer back on its list.
+# Kernels run in launch order on one stream, so a buffer reused by a later kernel is only
+# written after the earlier kernels that read it are done.
+_free: dict = {}  # (device, dtype, length) -> buffers ready to be reused
+POOLING = True
+
+
+def _take(length: int, dtype: np.dtype, device_index: int):
+    """A 1-d device buffer of ``length`` elements, from the free list when one is there."""
+    key = (device_index, dtype, length)
+    free = _free.get(key)
+    if free:
+        raw = free.pop()
+    else:
+        with runtime.using(device_index):
+            raw = runtime.cuda.device_array(length, dtype=dtype)
+        if not POOLING:
+            return raw
+    handle = raw.view(dtype)
+    weakref.finalize(handle, _free.setdefault(key, []).append, raw)
+    return handle
+
+
+def keep_alive(derived, buf):
+    """Tie ``buf``'s life to ``derived``, a Numba array made from it (e.g. ``buf.view``):
+    the pooled buffer must not be reused while ``derived`` still reads it."""
+    if POOLING:
+        weakref.finalize(derived, id, buf)  # the finalizer holds a reference to buf
+    return derived
+
+
+def empty_cache() -> None:
+    """Give the free buffers back to the driver."""
+    _free.clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape_info(shape: tuple):
+    size = 1
+    for s in shape:
+        size *= s
+    return size, c_strides(shape)
+
+
 def empty(shape, dtype, device_index: int | None = None) -> DeviceArray:
     """A new C-contiguous array (its values are whatever the memory held)."""
     if device_index is None:
         device_index = runtime.current_device()
     shape = tuple(int(s) for s in shape) if isinstance(shape, (tuple, list)) else (int(shape),)
-    size = 1
-    for s in shape:
-        size *= s
-    with runtime.using(device_index):
-        buf = runtime.cuda.device_array(max(size, 1), dtype=np.dtype(dtype))
-    return DeviceArray(buf, 0, shape, c_strides(shape), device_index)
+    size, strides = _shape_info(shape)
+    buf = _take(max(size, 1), np.dtype(dtype), device_index)
+    return DeviceArray(buf, 0, shape, strides, device_index)
+
+
+def is_flat(a) -> bool:
+    """True when ``a``'s elements lie in row-major order from ``a.offset`` on (so element i
+    is ``buf[offset + i]``: the kernels' fast path, no strides needed)."""
+    return a.estrides == _shape_info(a.shape)[1]
 
 
 # imported last: these modules use DeviceArray themselves

@@ -20,8 +20,8 @@ import math
 import numpy as np
 
 from . import layout, runtime
-from .array import DeviceArray, empty
-from .layout import broadcast_shape, broadcast_strides, element_offset, plan
+from .array import DeviceArray, empty, is_flat
+from .layout import broadcast_shape, broadcast_strides, cycle_length, element_offset, plan
 from .runtime import cuda
 
 _abs = abs  # the builtin, before this module defines its own `abs`
@@ -65,19 +65,33 @@ def _result_dtype(ufunc_name: str, *keys) -> np.dtype:
 # -- kernel templates ---------------------------------------------------------------------
 
 
-def unary_kernel(f):
-    """A kernel computing ``out[i] = f(x[i])`` (``out`` contiguous, ``x`` strided)."""
+# Each op has two kinds of kernel. The *strided* ones find every operand element through its
+# strides (any view, any broadcast). The *flat* ones serve the common case of operands laid
+# out in row-major order (``array.is_flat``): element i is just ``x[x_off + i]``, or
+# ``x[x_off + i % x_len]`` for an operand broadcast along leading dims (a bias row added to
+# every row of a batch). They take a few numbers instead of shape and stride tuples: a
+# launch costs Python time per argument, and for small arrays that time is most of the op.
+
+
+def unary_kernels(f):
+    """Kernels for ``out[i] = f(x[i])`` (``out`` contiguous): strided ``x``, flat ``x``."""
 
     @cuda.jit
-    def kernel(x, x_off, x_st, out, shape, n):
+    def strided(x, x_off, x_st, out, shape, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + element_offset(i, shape, x_st)])
 
-    return kernel
+    @cuda.jit
+    def flat(x, x_off, out, n):
+        for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+            out[i] = f(x[x_off + i])
+
+    return strided, flat
 
 
 def binary_kernels(f):
-    """Three kernels for ``out[i] = f(x[i], y[i])``: array-array, array-number, number-array."""
+    """Kernels for ``out[i] = f(x[i], y[i])``: array-array, array-number and number-array,
+    each strided and flat."""
 
     @cuda.jit
     def array_array(x, x_off, x_st, y, y_off, y_st, out, shape, n):
@@ -95,7 +109,23 @@ def binary_kernels(f):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x, y[y_off + element_offset(i, shape, y_st)])
 
-    return array_array, array_number, number_array
+    @cuda.jit
+    def flat_array_array(x, x_off, x_len, y, y_off, y_len, out, n):
+        for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+            out[i] = f(x[x_off + i % x_len], y[y_off + i % y_len])
+
+    @cuda.jit
+    def flat_array_number(x, x_off, y, out, n):
+        for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+            out[i] = f(x[x_off + i], y)
+
+    @cuda.jit
+    def flat_number_array(x, y, y_off, out, n):
+        for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+            out[i] = f(x, y[y_off + i])
+
+    return (array_array, array_number, number_array, flat_array_array, flat_array_number,
+            flat_number_array)
 
 
 def _device(f):
@@ -105,7 +135,7 @@ def _device(f):
 def make_unary(name: str, f, dtype_like: str | None = None):
     """The backend function ``name(x)`` running ``f`` on every element (its result dtype
     is that of numpy's ``name``, or of ``dtype_like`` for functions numpy lacks)."""
-    kernel = unary_kernel(_device(f))
+    strided, flat = unary_kernels(_device(f))
 
     def op(x, out=None):
         (x,) = _operands(x)
@@ -115,9 +145,12 @@ def make_unary(name: str, f, dtype_like: str | None = None):
         result = _output(out, x.shape, dtype, x.device_index)
         n = x.size
         if n:
-            shape, (st,) = plan(x.shape, x.estrides)
             with runtime.using(x.device_index):
-                runtime.launch(kernel, n)(x.buf, x.offset, st, result.buf, shape, n)
+                if is_flat(x):
+                    runtime.launch(flat, n)(x.buf, x.offset, result.buf, n)
+                else:
+                    shape, (st,) = plan(x.shape, x.estrides)
+                    runtime.launch(strided, n)(x.buf, x.offset, st, result.buf, shape, n)
         return _deliver(result, out)
 
     op.__name__ = name
@@ -127,7 +160,8 @@ def make_unary(name: str, f, dtype_like: str | None = None):
 
 def make_binary(name: str, f, compare: bool = False):
     """The backend function ``name(x, y)`` with broadcasting and numpy's dtype rules."""
-    array_array, array_number, number_array = binary_kernels(_device(f))
+    (array_array, array_number, number_array, flat_array_array, flat_array_number,
+     flat_number_array) = binary_kernels(_device(f))
 
     def op(x, y, out=None):
         x, y = _operands(x, y)
@@ -148,13 +182,26 @@ def make_binary(name: str, f, compare: bool = False):
             return _deliver(result, out)
         with runtime.using(dev):
             if isinstance(x, DeviceArray) and isinstance(y, DeviceArray):
-                s, (xs, ys) = plan(shape, broadcast_strides(x, shape), broadcast_strides(y, shape))
-                runtime.launch(array_array, n)(x.buf, x.offset, xs, y.buf, y.offset, ys,
-                                               result.buf, s, n)
+                x_len, y_len = cycle_length(x, shape), cycle_length(y, shape)
+                if x_len and y_len:
+                    runtime.launch(flat_array_array, n)(x.buf, x.offset, x_len, y.buf, y.offset,
+                                                        y_len, result.buf, n)
+                else:
+                    s, (xs, ys) = plan(shape, broadcast_strides(x, shape),
+                                       broadcast_strides(y, shape))
+                    runtime.launch(array_array, n)(x.buf, x.offset, xs, y.buf, y.offset, ys,
+                                                   result.buf, s, n)
             elif isinstance(x, DeviceArray):
-                s, (xs,) = plan(shape, x.estrides)
-                runtime.launch(array_number, n)(x.buf, x.offset, xs, work.type(y), result.buf,
-                                                s, n)
+                if is_flat(x):
+                    runtime.launch(flat_array_number, n)(x.buf, x.offset, work.type(y),
+                                                         result.buf, n)
+                else:
+                    s, (xs,) = plan(shape, x.estrides)
+                    runtime.launch(array_number, n)(x.buf, x.offset, xs, work.type(y),
+                                                    result.buf, s, n)
+            elif is_flat(y):
+                runtime.launch(flat_number_array, n)(work.type(x), y.buf, y.offset, result.buf,
+                                                     n)
             else:
                 s, (ys,) = plan(shape, y.estrides)
                 runtime.launch(number_array, n)(work.type(x), y.buf, y.offset, ys, result.buf,

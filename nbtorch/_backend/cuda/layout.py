@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import runtime
+from .array import is_flat
 from .runtime import cuda
 
 PAD = 4  # kernels are compiled for this many dims (more only for rare, higher-rank arrays)
@@ -63,6 +64,19 @@ def plan(shape, *strides_list):
     return out_shape, [tuple([0] * pad + st) for st in merged]
 
 
+def cycle_length(a, shape) -> int:
+    """``n`` when ``a`` broadcast to ``shape`` reads ``a``'s elements in order, repeating
+    every ``n`` (a flat ``a`` whose shape, leading 1s aside, ends ``shape``); else 0."""
+    if not is_flat(a):
+        return 0
+    dims = a.shape
+    while dims and dims[0] == 1:
+        dims = dims[1:]
+    if dims and tuple(shape[len(shape) - len(dims):]) != dims:
+        return 0
+    return max(a.size, 1)
+
+
 def broadcast_shape(*shapes) -> tuple:
     """numpy's broadcast result shape."""
     ndim = max((len(s) for s in shapes), default=0)
@@ -95,16 +109,35 @@ def _fill_kernel(dst, dst_off, dst_strides, shape, value, n):
         dst[dst_off + element_offset(i, shape, dst_strides)] = value
 
 
+# flat versions (see ``elementwise.py``): no strides, element i is at offset + i
+@cuda.jit
+def _copy_flat_kernel(src, src_off, src_len, dst, dst_off, n):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        dst[dst_off + i] = src[src_off + i % src_len]
+
+
+@cuda.jit
+def _fill_flat_kernel(dst, dst_off, value, n):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        dst[dst_off + i] = value
+
+
 def copy_into(dst, src) -> None:
     """``dst[...] = src``: broadcast ``src`` to ``dst``'s shape, convert its dtype, write
     through ``dst``'s strides (so ``dst`` may be a view)."""
     n = dst.size
     if n == 0:
         return
-    shape, (s_st, d_st) = plan(dst.shape, broadcast_strides(src, dst.shape), dst.estrides)
+    src_len = cycle_length(src, dst.shape) if is_flat(dst) else 0
     with runtime.using(dst.device_index):
-        runtime.launch(_copy_kernel, n)(src.buf, src.offset, s_st, dst.buf, dst.offset, d_st,
-                                        shape, n)
+        if src_len:
+            runtime.launch(_copy_flat_kernel, n)(src.buf, src.offset, src_len, dst.buf,
+                                                 dst.offset, n)
+        else:
+            shape, (s_st, d_st) = plan(dst.shape, broadcast_strides(src, dst.shape),
+                                       dst.estrides)
+            runtime.launch(_copy_kernel, n)(src.buf, src.offset, s_st, dst.buf, dst.offset,
+                                            d_st, shape, n)
 
 
 def fill(dst, value) -> None:
@@ -112,10 +145,13 @@ def fill(dst, value) -> None:
     n = dst.size
     if n == 0:
         return
-    shape, (d_st,) = plan(dst.shape, dst.estrides)
+    value = dst.dtype.type(value)
     with runtime.using(dst.device_index):
-        runtime.launch(_fill_kernel, n)(dst.buf, dst.offset, d_st, shape,
-                                        dst.dtype.type(value), n)
+        if is_flat(dst):
+            runtime.launch(_fill_flat_kernel, n)(dst.buf, dst.offset, value, n)
+        else:
+            shape, (d_st,) = plan(dst.shape, dst.estrides)
+            runtime.launch(_fill_kernel, n)(dst.buf, dst.offset, d_st, shape, value, n)
 
 
 def copy(src, dtype=None):

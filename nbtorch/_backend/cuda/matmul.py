@@ -34,19 +34,37 @@ from .runtime import cuda
 CONFIGS = {
     "64x64": (64, 64, 16, 4, 4),  # 256 threads, 16 results each
     "128x128": (128, 128, 8, 8, 8),  # 256 threads, 64 results each
+    "128x128x16": (128, 128, 16, 8, 8),  # the same with twice as deep a step along k
     "sim": (8, 8, 4, 2, 2),  # 16 threads: small enough for the simulator
 }
-config = "sim" if runtime.SIMULATOR else "128x128"
+config = "sim" if runtime.SIMULATOR else "128x128x16"
 
 
 @functools.lru_cache(maxsize=None)
 def matmul_kernel(tiles: tuple, dtype: np.dtype):
-    """Compile the kernel for one tile configuration and dtype."""
+    """Compile the kernel for one tile configuration and dtype.
+
+    Thread (ty, tx) of the block owns rows ty, ty + ROWS, ty + 2 ROWS, ... and columns tx,
+    tx + COLS, ... of the tile: for each j, neighbouring threads read neighbouring words of
+    the B tile (no shared-memory bank conflicts) and write neighbouring elements of C.
+    While the block computes with one pair of tiles, each thread has already started to
+    read its share of the next pair from global memory into registers (``a_next``,
+    ``b_next``): the slow reads overlap the arithmetic.
+    """
     BM, BN, BK, TM, TN = tiles
-    THREADS = (BM // TM) * (BN // TN)
-    COLS = BN // TN  # threads along a row of the tile
-    BM_PAD = BM + 1  # A's tile is stored k-major with one spare column: no bank conflicts
+    ROWS, COLS = BM // TM, BN // TN  # threads down and across the tile
+    THREADS = ROWS * COLS
+    A_LOADS, B_LOADS = BM * BK // THREADS, BK * BN // THREADS  # elements each thread copies
+    BM_PAD = BM + 1  # A's tile is stored k-major with one spare column: fewer bank conflicts
     T = numba.from_dtype(dtype)
+
+    @cuda.jit(device=True)
+    def _element(a, base, rs, cs, r, c, R, C):
+        """``a[r, c]`` of an R x C matrix stored from ``base`` with strides ``rs``, ``cs``;
+        zero outside it (so tiles at the edges need no special case)."""
+        if r < R and c < C:
+            return a[base + r * rs + c * cs]
+        return T(0)
 
     @cuda.jit
     def kernel(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, bshape, M, N, K,
@@ -56,9 +74,14 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
         acc = cuda.local.array((TM, TN), T)
         a_reg = cuda.local.array(TM, T)
         b_reg = cuda.local.array(TN, T)
+        a_next = cuda.local.array(A_LOADS, T)
+        b_next = cuda.local.array(B_LOADS, T)
         t = cuda.threadIdx.x
-        row0 = (t // COLS) * TM  # this thread's patch inside the tile
-        col0 = (t % COLS) * TN
+        ty, tx = t // COLS, t % COLS
+        # which element of a tile thread t copies in its r-th load: walk along the matrix's
+        # contiguous direction so that neighbouring threads read neighbouring addresses
+        a_k_fast = a_cs == 1 or a_rs != 1
+        b_n_fast = b_cs == 1 or b_rs != 1
         for z in range(cuda.blockIdx.z, batch, cuda.gridDim.z):
             a_base = a_off + element_offset(z, bshape, a_bst)
             b_base = b_off + element_offset(z, bshape, b_bst)
@@ -67,37 +90,53 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                     for i in range(TM):
                         for j in range(TN):
                             acc[i, j] = 0
+                    # 0. the first pair of tiles, global memory -> registers
+                    for r in range(A_LOADS):
+                        e = t + r * THREADS
+                        m, k = (e // BK, e % BK) if a_k_fast else (e % BM, e // BM)
+                        a_next[r] = _element(a, a_base, a_rs, a_cs, tile_m + m, k, M, K)
+                    for r in range(B_LOADS):
+                        e = t + r * THREADS
+                        k, n = (e // BN, e % BN) if b_n_fast else (e % BK, e // BK)
+                        b_next[r] = _element(b, b_base, b_rs, b_cs, k, tile_n + n, K, N)
                     for k0 in range(0, K, BK):
-                        # 1. all threads copy the two tiles to shared memory
-                        for e in range(t, BM * BK, THREADS):
-                            m, k = tile_m + e // BK, k0 + e % BK
-                            v = T(0)
-                            if m < M and k < K:
-                                v = a[a_base + m * a_rs + k * a_cs]
-                            As[e % BK, e // BK] = v
-                        for e in range(t, BK * BN, THREADS):
-                            k, n = k0 + e // BN, tile_n + e % BN
-                            v = T(0)
-                            if k < K and n < N:
-                                v = b[b_base + k * b_rs + n * b_cs]
-                            Bs[e // BN, e % BN] = v
+                        # 1. registers -> shared memory; wait for the whole block
+                        for r in range(A_LOADS):
+                            e = t + r * THREADS
+                            m, k = (e // BK, e % BK) if a_k_fast else (e % BM, e // BM)
+                            As[k, m] = a_next[r]
+                        for r in range(B_LOADS):
+                            e = t + r * THREADS
+                            k, n = (e // BN, e % BN) if b_n_fast else (e % BK, e // BK)
+                            Bs[k, n] = b_next[r]
                         cuda.syncthreads()
-                        # 2. each thread: TM x TN multiply-adds per k, from registers
+                        # 2. start reading the next pair (zeros past the end of K)
+                        for r in range(A_LOADS):
+                            e = t + r * THREADS
+                            m, k = (e // BK, e % BK) if a_k_fast else (e % BM, e // BM)
+                            a_next[r] = _element(a, a_base, a_rs, a_cs, tile_m + m,
+                                                 k0 + BK + k, M, K)
+                        for r in range(B_LOADS):
+                            e = t + r * THREADS
+                            k, n = (e // BN, e % BN) if b_n_fast else (e % BK, e // BK)
+                            b_next[r] = _element(b, b_base, b_rs, b_cs, k0 + BK + k,
+                                                 tile_n + n, K, N)
+                        # 3. each thread: TM x TN multiply-adds per k, from registers
                         for k in range(BK):
                             for i in range(TM):
-                                a_reg[i] = As[k, row0 + i]
+                                a_reg[i] = As[k, ty + i * ROWS]
                             for j in range(TN):
-                                b_reg[j] = Bs[k, col0 + j]
+                                b_reg[j] = Bs[k, tx + j * COLS]
                             for i in range(TM):
                                 for j in range(TN):
                                     acc[i, j] += a_reg[i] * b_reg[j]
                         cuda.syncthreads()
-                    # 3. write the patch, guarding the matrix edges
+                    # 4. write the results, guarding the matrix edges
                     for i in range(TM):
-                        m = tile_m + row0 + i
+                        m = tile_m + ty + i * ROWS
                         if m < M:
                             for j in range(TN):
-                                n = tile_n + col0 + j
+                                n = tile_n + tx + j * COLS
                                 if n < N:
                                     c[z * M * N + m * N + n] = acc[i, j]
 

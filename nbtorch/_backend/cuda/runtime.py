@@ -13,6 +13,7 @@ number of elements.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import warnings
 
@@ -25,6 +26,16 @@ if not hasattr(np, "row_stack"):
     np.row_stack = np.vstack
 
 from numba import cuda  # noqa: E402
+
+# Numba warns at every launch of fewer than 128 blocks (low occupancy); small tensors are
+# launched that way on purpose, and the warning's own cost would slow every small op down.
+os.environ.setdefault("NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS", "0")
+for _name in ("numba.core.config", "numba.cuda.core.config"):
+    try:
+        importlib.import_module(_name).CUDA_LOW_OCCUPANCY_WARNINGS = int(
+            os.environ["NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS"])
+    except ImportError:  # numba-cuda versions keep their settings in one of the two
+        pass
 
 SIMULATOR: bool = os.environ.get("NUMBA_ENABLE_CUDASIM", "0") == "1"
 
@@ -102,6 +113,21 @@ def blocks_for(n: int, threads: int = THREADS) -> int:
     return max(1, min((n + threads - 1) // threads, MAX_BLOCKS))
 
 
+_configured: dict = {}  # (kernel, blocks, threads) -> the kernel configured for that launch
+
+
+def configure(kernel, blocks, threads):
+    """``kernel[blocks, threads]``, made once per configuration and kept (on a GPU, making
+    one costs Python time at every launch; the simulator's kernels configure themselves)."""
+    if SIMULATOR:
+        return kernel[blocks, threads]
+    key = (kernel, blocks, threads)
+    launcher = _configured.get(key)
+    if launcher is None:
+        launcher = _configured[key] = kernel[blocks, threads]
+    return launcher
+
+
 def launch(kernel, n: int):
     """``kernel`` configured for ``n`` independent items: ``launch(k, n)(args...)``."""
-    return kernel[blocks_for(n), THREADS]
+    return configure(kernel, blocks_for(n), THREADS)

@@ -1,0 +1,71 @@
+"""The cuda backend's shortcuts: flat (stride-free) kernels and the caching allocator must
+give the same results as the general strided kernels and as numpy."""
+
+import gc
+import importlib
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.cuda
+
+
+@pytest.fixture(scope="module")
+def B():
+    from nbtorch._backend import cuda
+
+    return cuda
+
+
+def test_flat_and_strided_kernels_agree_with_numpy(B):
+    from nbtorch._backend.cuda.array import is_flat
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((6, 5)).astype(np.float32)
+    row, col = rng.standard_normal(5).astype(np.float32), rng.standard_normal((6, 1))
+    da, drow, dcol = B.from_numpy(a), B.from_numpy(row), B.from_numpy(col.astype(np.float32))
+    part = da[2:5]  # flat, but starts at an offset
+    assert is_flat(part) and part.offset == 10 and not is_flat(da.T)
+    cases = [
+        (B.exp(part), np.exp(a[2:5])),  # flat unary at an offset
+        (B.exp(da.T), np.exp(a.T)),  # strided unary
+        (part + drow, a[2:5] + row),  # flat, the row repeats for every row
+        (drow * da, row * a),
+        (da - dcol, a - col.astype(np.float32)),  # a column: strided
+        (2.0 - part, 2.0 - a[2:5]),
+        (part / 4.0, a[2:5] / 4.0),
+        (B.maximum(da.T, 0.0), np.maximum(a.T, 0.0)),
+        (B.ascontiguousarray(da.T), a.T),
+    ]
+    for got, want in cases:
+        np.testing.assert_allclose(got.get(), want, rtol=1e-6)
+    out = B.zeros((3, 6, 5), np.float32)
+    out[1:] = da  # flat copy with repetition
+    out[0, :, 1:3] = 7.0  # strided fill
+    want = np.zeros((3, 6, 5), np.float32)
+    want[1:] = a
+    want[0, :, 1:3] = 7.0
+    np.testing.assert_array_equal(out.get(), want)
+
+
+def test_allocator_reuses_buffers_only_after_they_die(B):
+    array = importlib.import_module("nbtorch._backend.cuda.array")  # not the function
+
+    first = B.full((7, 3), 1.0, np.float32)
+    alive = B.full((7, 3), 2.0, np.float32)
+    raw_first = first.buf
+    ints = first.view(np.int32)  # a dtype view must keep the buffer in use
+    del first, raw_first
+    gc.collect()
+    third = B.full((7, 3), 3.0, np.float32)
+    np.testing.assert_array_equal(ints.view(np.float32).get(), 1.0)
+    np.testing.assert_array_equal(alive.get(), 2.0)
+    before = len(array._free.get((0, np.dtype(np.float32), 21), []))
+    del ints
+    gc.collect()
+    assert len(array._free[(0, np.dtype(np.float32), 21)]) == before + 1
+    fourth = B.full((3, 7), 4.0, np.float32)  # same length: takes the freed buffer
+    np.testing.assert_array_equal(third.get(), 3.0)
+    np.testing.assert_array_equal(fourth.get(), 4.0)
+    array.empty_cache()
+    assert not array._free
