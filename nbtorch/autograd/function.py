@@ -197,7 +197,8 @@ class BackwardNode:
         for a in args:
             if isinstance(a, Tensor):
                 if a._requires_grad:
-                    edges.append(a._gradient_edge())
+                    fn = a.grad_fn  # inlined a._gradient_edge() for the usual non-leaf input
+                    edges.append((fn, a._output_nr) if fn is not None else a._gradient_edge())
                     array = a._array
                     meta.append((array.shape, array.dtype))
                     needs.append(True)
@@ -224,7 +225,10 @@ class BackwardNode:
             saved = []
             for item in self._to_save:
                 if isinstance(item, Tensor) and not any(item is r for r in raw_outputs):
-                    saved.append(_SavedInput(item))  # the common case, kept short
+                    entry = _new_object(_SavedInput)  # the common case: _SavedInput(item),
+                    entry.tensor = item  # written out to save a call per saved tensor
+                    entry.version = item._version_counter.value
+                    saved.append(entry)
                 else:
                     saved.append(_pack(item, raw_outputs, outputs))
             self._saved = saved
