@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nbtorch  # noqa: E402
-from nbtorch.viz.images import show_images  # noqa: E402
+from nbtorch.viz.images import show_feature_maps, show_filters, show_images  # noqa: E402
 from nbtorch.viz.metrics import confusion_matrix, plot_decision_boundary  # noqa: E402
 from nbtorch.viz.monitor import LivePlot, TrainingMonitor  # noqa: E402
 
@@ -107,3 +107,29 @@ def test_decision_boundary_colours_by_prediction():
     ax = fig.axes[0]
     assert ax.get_xlim()[0] < -1 and ax.get_xlim()[1] > 1
     assert len(ax.collections) >= 2  # filled contours and the scatter
+
+
+def test_show_filters_draws_one_panel_per_filter():
+    conv = nbtorch.nn.Conv2d(1, 6, kernel_size=3)
+    fig = show_filters(conv, nrow=3)
+    panels = [ax for ax in fig.axes if ax.get_images()]
+    assert len(panels) == 6
+    w = conv.weight.detach().numpy()[2, 0]
+    np.testing.assert_allclose(panels[2].get_images()[0].get_array(),
+                               (w - w.min()) / (w.max() - w.min()), rtol=1e-6)
+
+
+def test_show_feature_maps_runs_the_model_and_removes_its_hooks():
+    nn = nbtorch.nn
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 2, 3))
+    x = nbtorch.randn(1, 1, 8, 8)
+    fig = show_feature_maps(model, x, max_maps=4)
+    rows = {ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")}
+    assert rows == {"0 (4, 8, 8)", "2 (2, 6, 6)"}
+    with nbtorch.no_grad():
+        first = model[0](x)[0, 1].numpy()
+    maps = [ax for ax in fig.axes if ax.get_images()]
+    np.testing.assert_allclose(maps[1].get_images()[0].get_array(), first, rtol=1e-6)
+    assert all(not m._forward_hooks for m in model.modules())
+    with pytest.raises(ValueError, match="no layers"):
+        show_feature_maps(nn.Sequential(nn.Linear(2, 2)), nbtorch.randn(1, 2))
