@@ -69,3 +69,24 @@ def test_allocator_reuses_buffers_only_after_they_die(B):
     np.testing.assert_array_equal(fourth.get(), 4.0)
     array.empty_cache()
     assert not array._free
+
+
+def test_batched_im2col_and_col2im_equal_the_cpu_kernels(B):
+    from nbtorch._backend import cpu_kernels
+
+    conv = pytest.importorskip("nbtorch._backend.cpu_kernels.conv")
+    if not hasattr(conv, "batched_im2col"):
+        pytest.skip(f"{cpu_kernels.__name__}.conv has no batched_im2col yet")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 3, 6, 5)).astype(np.float32)
+    kh, kw, sh, sw, ph, pw, dh, dw = 3, 2, 2, 1, 1, 1, 1, 2
+    ho, wo = (6 + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (5 + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    want = np.empty((2, 3, kh, kw, ho, wo), np.float32)
+    conv.batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, want)
+    got = B.batched_im2col(B.from_numpy(x), kh, kw, sh, sw, ph, pw, dh, dw,
+                           B.empty(want.shape, np.float32))
+    np.testing.assert_array_equal(got.get(), want)
+    back = np.zeros_like(x)
+    conv.batched_col2im(want, sh, sw, ph, pw, dh, dw, back)
+    got = B.batched_col2im(B.from_numpy(want), sh, sw, ph, pw, dh, dw, B.zeros(x.shape, np.float32))
+    np.testing.assert_allclose(got.get(), back, rtol=1e-6)

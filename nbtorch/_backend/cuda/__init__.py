@@ -29,7 +29,7 @@ import functools
 import numpy as np
 
 from .array import DeviceArray, empty
-from .conv import col2im, im2col
+from .conv import batched_col2im, batched_im2col, col2im, im2col
 from .creation import (
     arange,
     array,

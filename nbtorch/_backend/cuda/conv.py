@@ -76,6 +76,70 @@ def col2im(cols, sh, sw, dh, dw, out):
     return out
 
 
+# -- the per-sample layout of nbtorch's convolution (``cpu_kernels/conv.py``) ------------------
+# ``cols[n, c, i, j, y, x] = x[n, c, y*sh - ph + i*dh, x*sw - pw + j*dw]``, 0 outside the
+# input: the padding is done here, not by a padded copy. ``plane`` below is n * C + c.
+
+
+@cuda.jit
+def _batched_im2col_kernel(x, x_off, H, W, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, cols,
+                           c_off, n_total):
+    for e in range(cuda.grid(1), n_total, cuda.gridsize(1)):
+        xo = e % wo  # unflatten e into (plane, i, j, y, xo), the last index fastest
+        y = (e // wo) % ho
+        j = (e // (wo * ho)) % kw
+        i = (e // (wo * ho * kw)) % kh
+        plane = e // (wo * ho * kw * kh)
+        row, col = y * sh - ph + i * dh, xo * sw - pw + j * dw
+        if 0 <= row < H and 0 <= col < W:
+            cols[c_off + e] = x[x_off + (plane * H + row) * W + col]
+        else:
+            cols[c_off + e] = 0
+
+
+@cuda.jit
+def _batched_col2im_kernel(cols, c_off, H, W, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out,
+                           out_off, n_total):
+    for e in range(cuda.grid(1), n_total, cuda.gridsize(1)):
+        xo = e % wo
+        y = (e // wo) % ho
+        j = (e // (wo * ho)) % kw
+        i = (e // (wo * ho * kw)) % kh
+        plane = e // (wo * ho * kw * kh)
+        row, col = y * sh - ph + i * dh, xo * sw - pw + j * dw
+        if 0 <= row < H and 0 <= col < W:  # values from the padding are dropped
+            cuda.atomic.add(out, out_off + (plane * H + row) * W + col, cols[c_off + e])
+
+
+def batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, cols):
+    """Fill ``cols`` (N, C, kh, kw, ho, wo) from ``x`` (N, C, H, W) padded by ``ph`` rows on
+    top and ``pw`` columns on the left, and return it (the CPU kernel's signature)."""
+    x = layout.contiguous(x)
+    H, W = x.shape[2], x.shape[3]
+    ho, wo = cols.shape[4], cols.shape[5]
+    n = cols.size
+    if n:
+        with runtime.using(x.device_index):
+            runtime.launch(_batched_im2col_kernel, n)(x.buf, x.offset, H, W, kh, kw, sh, sw,
+                                                      ph, pw, dh, dw, ho, wo, cols.buf,
+                                                      cols.offset, n)
+    return cols
+
+
+def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
+    """Add ``cols`` (N, C, kh, kw, ho, wo) onto ``out`` (N, C, H, W), a contiguous array that
+    starts at zero: ``batched_im2col``'s adjoint (the CPU kernel's signature)."""
+    cols = layout.contiguous(cols)
+    kh, kw, ho, wo = cols.shape[2:]
+    n = cols.size
+    if n:
+        with runtime.using(cols.device_index):
+            runtime.launch(_batched_col2im_kernel, n)(cols.buf, cols.offset, out.shape[2],
+                                                      out.shape[3], kh, kw, sh, sw, ph, pw,
+                                                      dh, dw, ho, wo, out.buf, out.offset, n)
+    return out
+
+
 def conv2d(x, weight, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
     """A 2-d convolution (cross-correlation), N C H W x C_out C kh kw -> N C_out ho wo:
     pad, im2col, one matrix product."""
