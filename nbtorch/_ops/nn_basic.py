@@ -1,4 +1,4 @@
-"""Small layers as functions: ``linear``, ``bilinear``, ``dropout``, ``embedding``,
+"""Small layers as functions: ``bilinear``, ``dropout``, ``embedding``,
 ``one_hot``, ``normalize``, ``cosine_similarity``.
 
 All are compositions of Tensor ops (matmul, indexing, multiplication by a random mask), so
@@ -19,16 +19,6 @@ def constant_like(array: np.ndarray, like: Tensor) -> Tensor:
     """A constant tensor (no grad) from a numpy array, on ``like``'s device."""
     t = Tensor._make(array)
     return t if like.is_cpu else t.to(like.device)
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias``: the affine map of a fully connected layer.
-
-    ``input`` (*, in_features), ``weight`` (out_features, in_features), ``bias``
-    (out_features,) -> (*, out_features).
-    """
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,

@@ -28,12 +28,12 @@ from .._ops.nn_basic import (
     dropout,
     dropout2d,
     embedding,
-    linear,
     normalize,
     one_hot,
     pairwise_distance,
 )
 from .._ops.nn_conv import conv1d, conv2d, conv_transpose2d
+from .._ops.nn_linear import linear
 from .._ops.nn_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
