@@ -54,10 +54,11 @@ class SGD(Optimizer):
             state = self.state[p]
             if "momentum_buffer" not in state:
                 state["momentum_buffer"] = Tensor._make(grad.copy())
-            else:
+            else:  # in place, and no temporary array unless dampening asks for one
                 buf = state["momentum_buffer"]._array
                 buf *= momentum
-                buf += (1 - group["dampening"]) * grad
+                dampening = group["dampening"]
+                buf += (1 - dampening) * grad if dampening else grad
             buf = state["momentum_buffer"]._array
             grad = grad + momentum * buf if group["nesterov"] else buf
         p._array -= group["lr"] * grad
