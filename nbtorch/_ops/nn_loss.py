@@ -94,7 +94,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 
 def _class_last(x: Tensor) -> Tensor:
     """(N, C, d1, ...) -> (N * d1 * ..., C): one row of class scores per prediction."""
-    if x.dim() <= 2:
+    if x.dim() == 2:
+        return x  # already one row per prediction (the common case: no op to record)
+    if x.dim() < 2:
         return x.reshape(-1, x.shape[-1])
     return x.movedim(1, -1).reshape(-1, x.shape[1])
 
@@ -106,8 +108,9 @@ def _class_first(rows: Tensor, shape) -> Tensor:
     return rows.reshape((shape[0],) + tuple(shape[2:]) + (shape[1],)).movedim(-1, 1)
 
 
-def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarray:
-    """The class indices as a flat int64 numpy array, checked against the input."""
+def _check_targets(input: Tensor, target: Tensor, ignore_index: int):
+    """The class indices as a flat int64 numpy array, checked against the input, and whether
+    every target is a real class (True when none can equal ``ignore_index``)."""
     if input.dim() == 0:
         raise RuntimeError("cross_entropy: input must have at least one dimension")
     batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
@@ -120,16 +123,92 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int) -> np.ndarr
         raise RuntimeError(
             f"Expected target size {list(batch)}, got {list(target.shape)}"
         )
-    t = np.asarray(target.detach().cpu()._array).reshape(-1)
+    t = target._array
+    if type(t) is not np.ndarray:
+        t = np.asarray(target.detach().cpu()._array)
+    t = t.reshape(-1)
     if t.dtype.kind not in "iu":
         raise RuntimeError(
             f"expected scalar type Long but found {target.dtype.name.capitalize()}"
         )
+    if t.size == 0:
+        return t.astype(np.int64, copy=False), True
     classes = input.shape[-1] if input.dim() == 1 else input.shape[1]
-    bad = (t != ignore_index) & ((t < 0) | (t >= classes))
-    if bad.any():
-        raise IndexError(f"Target {t[bad][0]} is out of bounds.")
-    return t.astype(np.int64, copy=False)
+    lo, hi = t.min(), t.max()  # two reductions instead of a mask per test
+    if lo < 0 or hi >= classes:
+        bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+        if bad.any():
+            raise IndexError(f"Target {t[bad][0]} is out of bounds.")
+    return t.astype(np.int64, copy=False), not lo <= ignore_index <= hi
+
+
+# -- row-parallel pieces for large inputs ---------------------------------------------------
+# numpy releases the GIL inside its loops, so two Python threads running the same numpy code
+# on two halves of the rows really compute at the same time. Below about a million entries
+# the cost of handing work to a thread (tens of microseconds) is more than it saves.
+
+_PARALLEL_MIN_ENTRIES = 1 << 20
+_pools: dict = {}
+
+
+def _row_threads(x) -> int:
+    """How many threads to split ``x``'s rows over: 1 unless it is a big numpy array."""
+    if type(x) is not np.ndarray or x.size < _PARALLEL_MIN_ENTRIES or len(x) < 2:
+        return 1
+    from .._threads import get_num_threads
+
+    return min(get_num_threads(), len(x))
+
+
+def _over_row_chunks(work, n: int, threads: int) -> None:
+    """Call ``work(start, stop)`` on ``threads`` contiguous chunks of ``range(n)``, in a
+    thread pool of that size (kept between calls), and wait for all of them."""
+    if threads == 1:
+        work(0, n)
+        return
+    pool = _pools.get(threads)
+    if pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = _pools[threads] = ThreadPoolExecutor(threads, "nbtorch-rows")
+    step = -(-n // threads)
+    for future in [pool.submit(work, a, min(a + step, n)) for a in range(0, n, step)]:
+        future.result()  # re-raises an exception from the thread
+
+
+def _exp_shifted(B, x, threads: int):
+    """Per row: ``m`` = max (n, 1), ``e = exp(x - m)`` and ``s`` = sum of ``e`` (n,).
+
+    Subtracting the maximum first keeps ``exp`` from overflowing; softmax = e / s and
+    log-sum-exp = m + log(s). Big arrays are split by rows over ``threads`` threads.
+    """
+    if threads == 1:
+        m = B.max(x, axis=1, keepdims=True)
+        e = B.subtract(x, m)
+        B.exp(e, out=e)
+        return e, m, B.sum(e, axis=1)
+    e, m, s = np.empty_like(x), np.empty((len(x), 1), x.dtype), np.empty(len(x), x.dtype)
+
+    def rows(a, b):  # the same three numpy calls on rows a:b, written into e, m, s
+        np.max(x[a:b], axis=1, keepdims=True, out=m[a:b])
+        np.exp(np.subtract(x[a:b], m[a:b], out=e[a:b]), out=e[a:b])
+        np.sum(e[a:b], axis=1, out=s[a:b])
+
+    _over_row_chunks(rows, len(x), threads)
+    return e, m, s
+
+
+def _scale_rows_(B, e, factor, threads: int):
+    """``e *= factor[:, None]`` in place (row r scaled by factor[r]), split over threads."""
+    factor = factor[:, None]
+    if threads == 1:
+        return B.multiply(e, factor, out=e)
+
+    def rows(a, b):
+        np.multiply(e[a:b], factor[a:b], out=e[a:b])
+
+    _over_row_chunks(rows, len(e), threads)
+    return e
 
 
 class CrossEntropy(Function):
@@ -138,31 +217,39 @@ class CrossEntropy(Function):
     For row r with target t, weights w and smoothing eps over C classes:
     loss_r = (1 - eps) w_t (lse_r - x_rt) + eps / C * sum_c w_c (lse_r - x_rc),
     lse_r = log sum_c exp(x_rc). Its gradient is computed by ``CrossEntropyBackward``.
+
+    ``plain`` marks the common case (no class weights, no smoothing, no ignored target,
+    numpy arrays): every w_t is 1, so those per-row arrays are never built.
     """
 
     @staticmethod
-    def forward(ctx, rows, target, weight, ignore_index, smoothing, reduction):
+    def forward(ctx, rows, target, weight, ignore_index, smoothing, reduction, plain):
         B = backend(rows)
         x = rows._array
         n, classes = x.shape
-        valid = target != ignore_index
-        t = B.where(valid, target, 0)
-        w_t = valid.astype(x.dtype) if weight is None else weight[t] * valid
-        x_t = B.take_along_axis(x, t[:, None], axis=1)[:, 0]
-        m = B.max(x, axis=1, keepdims=True) if classes else B.zeros((n, 1), x.dtype)
-        e = B.subtract(x, m)
-        B.exp(e, out=e)  # kept for backward: softmax(x) = e / s
-        s = B.sum(e, axis=1)
+        if plain:
+            t, valid, w_t = target, None, None
+        else:
+            valid = target != ignore_index
+            t = B.where(valid, target, 0)
+            w_t = valid.astype(x.dtype) if weight is None else weight[t] * valid
+        row_idx = B.arange(n)
+        x_t = x[row_idx, t] if plain else B.take_along_axis(x, t[:, None], axis=1)[:, 0]
+        threads = _row_threads(x)
+        if classes:
+            e, m, s = _exp_shifted(B, x, threads)  # e is kept for backward: softmax = e / s
+        else:
+            m, e, s = B.zeros((n, 1), x.dtype), B.exp(x), B.sum(x, axis=1)
         lse = m[:, 0] + B.log(s)
-        loss = w_t * (lse - x_t)
+        loss = lse - x_t if plain else w_t * (lse - x_t)
         if smoothing:
             w_all = B.sum(weight) if weight is not None else classes
             x_w = B.sum(x, axis=1) if weight is None else x @ weight
             smooth = (w_all * lse - x_w) * valid
             loss = (1 - smoothing) * loss + (smoothing / classes) * smooth
-        denom = B.sum(w_t)
+        denom = x.dtype.type(n) if plain else B.sum(w_t)
         ctx.save_for_backward(rows)
-        ctx.cache = [e, m, s, t, valid, w_t, denom]
+        ctx.cache = [e, m, s, t, valid, w_t, denom, row_idx, threads]
         ctx.args = (weight, smoothing, reduction)
         if reduction == "none":
             return loss.astype(x.dtype, copy=False)
@@ -173,7 +260,7 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         (rows,) = ctx.saved_tensors
         g = CrossEntropyBackward.apply(rows, grad, ctx.cache, ctx.args)
-        return g, None, None, None, None, None
+        return g, None, None, None, None, None, None
 
     @staticmethod
     def jvp(ctx, t, *_):
@@ -193,7 +280,7 @@ class CrossEntropyBackward(Function):
     @staticmethod
     def forward(ctx, rows, grad, cache, args):
         B = backend(rows)
-        e, m, s, t, valid, w_t, denom = cache
+        e, m, s, t, valid, w_t, denom, row_idx, threads = cache
         if e is None:  # a second backward (retain_graph): the first one used e's memory
             e = B.exp(B.subtract(rows._array, m))
         cache[0] = None
@@ -203,16 +290,22 @@ class CrossEntropyBackward(Function):
         g = grad._array
         if reduction == "none":
             scale = g.reshape(n)
+        elif w_t is None:  # plain: one scale for every row
+            scale = g / denom if reduction == "mean" else g
         else:
             scale = B.full(n, g / denom if reduction == "mean" else g, x.dtype)
-        hit = (1 - smoothing) * w_t  # the one-hot part's weight
-        coef = hit
-        if smoothing:
-            w_all = B.sum(weight) if weight is not None else classes
-            coef = hit + (smoothing / classes) * w_all * valid
-        out = B.multiply(e, (scale * coef / s)[:, None], out=e)  # e's memory is reused
-        rows_idx = B.arange(n)
-        out[rows_idx, t] -= scale * hit
+        if w_t is None:  # plain: every row weighs 1, so softmax * scale - onehot * scale
+            coef = hit = None
+            factor = scale / s
+        else:
+            hit = (1 - smoothing) * w_t  # the one-hot part's weight
+            coef = hit
+            if smoothing:
+                w_all = B.sum(weight) if weight is not None else classes
+                coef = hit + (smoothing / classes) * w_all * valid
+            factor = scale * coef / s
+        out = _scale_rows_(B, e, factor, threads)  # e's memory is reused
+        out[row_idx, t] -= scale if hit is None else scale * hit
         if smoothing:
             w_row = 1.0 if weight is None else weight[None, :]
             out -= (scale * (smoothing / classes) * valid)[:, None] * w_row
@@ -225,6 +318,9 @@ class CrossEntropyBackward(Function):
         rows, grad = ctx.saved_tensors
         coef, hit, t, valid, scale, weight, smoothing, reduction, denom = ctx.parts
         n, classes = rows.shape
+        if coef is None:  # the plain case: spell out its all-ones row weights
+            coef = hit = np.ones(n, rows._array.dtype)
+            scale = np.broadcast_to(scale, (n,))
         p = Softmax.apply(rows, 1)
         gx = gg = None
         if ctx.needs_input_grad[0]:
@@ -265,10 +361,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         )
     if target.is_floating_point():
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    t = _check_targets(input, target, ignore_index)
+    t, all_counted = _check_targets(input, target, ignore_index)
     rows = _class_last(input)
     w = None if weight is None else weight.detach()._array.astype(rows._array.dtype)
-    loss = CrossEntropy.apply(rows, t, w, ignore_index, label_smoothing, reduction)
+    plain = (all_counted and w is None and not label_smoothing
+             and type(rows._array) is np.ndarray)
+    loss = CrossEntropy.apply(rows, t, w, ignore_index, label_smoothing, reduction, plain)
     if reduction == "none":
         batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
         return loss.reshape(batch)
@@ -303,7 +401,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     from ``log_softmax``), weighted by ``weight[target[n]]``; the mean divides by the sum of
     those weights."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    t = _check_targets(input, target, ignore_index)
+    t, _ = _check_targets(input, target, ignore_index)
     rows = _class_last(input)
     valid = t != ignore_index
     safe = np.where(valid, t, 0)
