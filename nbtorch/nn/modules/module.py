@@ -88,6 +88,8 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if not self._forward_pre_hooks and not self._forward_hooks:
+            return self.forward(*args, **kwargs)  # no hooks: the common case, kept short
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
