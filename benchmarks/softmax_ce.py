@@ -53,6 +53,10 @@ def main(argv=None) -> dict:
         run()  # warm up (and compile nbtorch's kernels)
     for _ in range(args.repeats):  # interleaved, so both see the same machine load
         for name, run in runs.items():
+            # One untimed call first: the other library's threads may still be busy from its
+            # last call (PyTorch's OpenMP workers spin-wait for milliseconds after a parallel
+            # region), which would be charged to this library on a two-core machine.
+            run()
             t0 = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - t0)

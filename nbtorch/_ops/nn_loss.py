@@ -149,30 +149,37 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int):
 
 _PARALLEL_MIN_ENTRIES = 1 << 20
 _pools: dict = {}
+_thread_count = {}  # nbtorch.set_num_threads' last value -> get_num_threads() (not free)
 
 
 def _row_threads(x) -> int:
     """How many threads to split ``x``'s rows over: 1 unless it is a big numpy array."""
     if type(x) is not np.ndarray or x.size < _PARALLEL_MIN_ENTRIES or len(x) < 2:
         return 1
-    from .._threads import get_num_threads
+    from .. import _threads
 
-    return min(get_num_threads(), len(x))
+    requested = _threads._requested
+    if requested not in _thread_count:
+        _thread_count[requested] = _threads.get_num_threads()
+    return min(_thread_count[requested], len(x))
 
 
 def _over_row_chunks(work, n: int, threads: int) -> None:
-    """Call ``work(start, stop)`` on ``threads`` contiguous chunks of ``range(n)``, in a
-    thread pool of that size (kept between calls), and wait for all of them."""
-    if threads == 1:
+    """Call ``work(start, stop)`` on ``threads`` contiguous chunks of ``range(n)`` and wait
+    for all of them: the calling thread does the first chunk itself, a pool of
+    ``threads - 1`` threads (kept between calls) the others."""
+    step = -(-n // threads)
+    if threads == 1 or step >= n:
         work(0, n)
         return
     pool = _pools.get(threads)
     if pool is None:
         from concurrent.futures import ThreadPoolExecutor
 
-        pool = _pools[threads] = ThreadPoolExecutor(threads, "nbtorch-rows")
-    step = -(-n // threads)
-    for future in [pool.submit(work, a, min(a + step, n)) for a in range(0, n, step)]:
+        pool = _pools[threads] = ThreadPoolExecutor(threads - 1, "nbtorch-rows")
+    others = [pool.submit(work, a, min(a + step, n)) for a in range(step, n, step)]
+    work(0, step)
+    for future in others:
         future.result()  # re-raises an exception from the thread
 
 
