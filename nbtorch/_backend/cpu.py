@@ -177,6 +177,24 @@ def col2im(cols, sh, sw, dh, dw, out):
     return out
 
 
+def batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, cols):
+    """Fill ``cols`` (N, C, kh, kw, ho, wo) with the patches of ``x`` (N, C, H, W), padded by
+    ``ph`` rows on top and ``pw`` columns on the left, and return it (the layout of conv2d)."""
+    from .cpu_kernels.conv import batched_im2col as kernel
+
+    kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, cols)
+    return cols
+
+
+def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
+    """Add the patches in ``cols`` (N, C, kh, kw, ho, wo) back onto ``out`` (N, C, H, W),
+    ``batched_im2col``'s adjoint."""
+    from .cpu_kernels.conv import batched_col2im as kernel
+
+    kernel(cols, sh, sw, ph, pw, dh, dw, out)
+    return out
+
+
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
     """Fill ``out`` with each window's maximum and ``indices`` with where it was."""
     from .cpu_kernels.pool import max_pool2d as kernel

@@ -41,36 +41,40 @@ class Geometry(NamedTuple):
                      zip(self.in_size, self.padding, self.kernel, self.stride, self.dilation))
 
 
-def _pad_input(a, geom: Geometry):
-    B = backend_of(a)
-    (top, bottom), (left, right) = geom.padding
-    if top == bottom == left == right == 0:
-        return B.ascontiguousarray(a)
-    return B.pad(a, ((0, 0), (0, 0), (top, bottom), (left, right)))
-
-
 def _im2col(a, geom: Geometry):
-    """(N, C, H, W) -> cols (G, C/G*kh*kw, N*H_out*W_out)."""
+    """(N, C, H, W) -> cols (N, G, C/G*kh*kw, H_out*W_out): each sample's patches as columns
+    (padding included: no padded copy of the input is made)."""
     B = backend_of(a)
-    padded = _pad_input(a, geom)
     (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    (top, _), (left, _) = geom.padding  # bottom/right padding: implied by the output size
     ho, wo = geom.out_size()
     n, c = a.shape[:2]
-    cols = B.empty((c, kh, kw, n, ho, wo), dtype=a.dtype)
-    B.im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols)
-    return cols.reshape(geom.groups, -1, n * ho * wo)
+    cols = B.empty((n, c, kh, kw, ho, wo), dtype=a.dtype)
+    B.batched_im2col(B.ascontiguousarray(a), kh, kw, sh, sw, top, left, dh, dw, cols)
+    return cols.reshape(n, geom.groups, -1, ho * wo)
 
 
-def _col2im(cols, n: int, channels: int, geom: Geometry):
-    """cols (G, C/G*kh*kw, N*H_out*W_out) -> the (N, C, H, W) input-shaped sum of patches."""
+def _col2im(cols, geom: Geometry, out) -> None:
+    """Add cols (N, G, C/G*kh*kw, H_out*W_out) onto ``out``, the (N, C, H, W) input."""
     B = backend_of(cols)
     (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
+    (top, _), (left, _) = geom.padding
     ho, wo = geom.out_size()
-    (top, bottom), (left, right) = geom.padding
-    h, w = geom.in_size
-    out = B.zeros((n, channels, h + top + bottom, w + left + right), dtype=cols.dtype)
-    B.col2im(cols.reshape(channels, kh, kw, n, ho, wo), sh, sw, dh, dw, out)
-    return out[:, :, top:top + h, left:left + w]
+    n, channels = out.shape[:2]
+    B.batched_col2im(cols.reshape(n, channels, kh, kw, ho, wo), sh, sw, top, left, dh, dw, out)
+
+
+CHUNK_BYTES = 1 << 22
+"""How many bytes of columns the input gradient makes at a time (4 MiB: they stay in the CPU's
+cache until col2im reads them, and one buffer of that size is reused by the memory allocator
+instead of fresh pages from the operating system for every batch: fresh pages cost a page
+fault and zeroing, about as much as col2im itself)."""
+
+
+def _chunks(n: int, per_sample: int) -> list:
+    """Slices of the batch ``range(n)`` that hold at most CHUNK_BYTES (one sample at least)."""
+    size = max(1, CHUNK_BYTES // max(per_sample, 1))
+    return [slice(i, i + size) for i in range(0, n, size)]
 
 
 def _grouped_kernel(w, groups: int):
@@ -78,16 +82,11 @@ def _grouped_kernel(w, groups: int):
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
-def _to_rows(y, groups: int):
-    """Output-shaped (N, C_out, H_out, W_out) -> (G, C_out/G, N*H_out*W_out)."""
+def _rows(y, groups: int):
+    """Output-shaped (N, C_out, H_out, W_out) -> (N, G, C_out/G, H_out*W_out), contiguous
+    (a broadcast gradient, e.g. from ``.sum()``, becomes a real array BLAS can read)."""
     n, c = y.shape[:2]
-    return backend_of(y).ascontiguousarray(y.transpose(1, 0, 2, 3)).reshape(groups, c // groups, -1)
-
-
-def _from_rows(rows, n: int, geom: Geometry):
-    """(G, C_out/G, N*H_out*W_out) -> (N, C_out, H_out, W_out)."""
-    ho, wo = geom.out_size()
-    return backend_of(rows).ascontiguousarray(rows.reshape(-1, n, ho, wo).transpose(1, 0, 2, 3))
+    return backend_of(y).ascontiguousarray(y).reshape(n, groups, c // groups, -1)
 
 
 class Conv2d(Function):
@@ -96,7 +95,10 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, w, b, geom):
         cols = _im2col(x._array, geom)
-        out = _from_rows(_grouped_kernel(w._array, geom.groups) @ cols, x.shape[0], geom)
+        # (G, C_out/G, K) @ (N, G, K, P): one BLAS product per sample and group, and the
+        # result (N, G, C_out/G, P) is already the output's (N, C_out, H_out, W_out) order.
+        out = (_grouped_kernel(w._array, geom.groups) @ cols).reshape(
+            (x.shape[0], w.shape[0]) + geom.out_size())
         if b is not None:
             out += b._array.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, w)
@@ -127,11 +129,16 @@ class ConvInputGrad(Function):
 
     @staticmethod
     def forward(ctx, g, w, geom):
-        kernel = _grouped_kernel(w._array, geom.groups)
-        cols = kernel.transpose(0, 2, 1) @ _to_rows(g._array, geom.groups)
+        kernel_t = _grouped_kernel(w._array, geom.groups).transpose(0, 2, 1)
+        rows = _rows(g._array, geom.groups)
+        n, channels = g.shape[0], w.shape[1] * geom.groups
+        out = backend_of(rows).zeros((n, channels) + tuple(geom.in_size), dtype=rows.dtype)
+        per_sample = kernel_t.shape[0] * kernel_t.shape[1] * rows.shape[-1] * rows.itemsize
+        for part in _chunks(n, per_sample):
+            _col2im(kernel_t @ rows[part], geom, out[part])  # (n, G, K, P) columns
         ctx.save_for_backward(g, w)
         ctx.geom = geom
-        return _col2im(cols, g.shape[0], w.shape[1] * geom.groups, geom)
+        return out
 
     @staticmethod
     def backward(ctx, v):
@@ -157,11 +164,12 @@ class ConvWeightGrad(Function):
     def forward(ctx, x, g, geom, cols):
         if cols is None:
             cols = _im2col(x._array, geom)
-        gw = _to_rows(g._array, geom.groups) @ cols.transpose(0, 2, 1)
+        # Per sample (N, G, K, P) @ (N, G, P, C_out/G), then summed over the samples.
+        gw = (cols @ _rows(g._array, geom.groups).transpose(0, 1, 3, 2)).sum(0)
         ctx.save_for_backward(x, g)
         ctx.geom = geom
         kh, kw = geom.kernel
-        return gw.reshape(g.shape[1], x.shape[1] // geom.groups, kh, kw)
+        return gw.transpose(0, 2, 1).reshape(g.shape[1], x.shape[1] // geom.groups, kh, kw)
 
     @staticmethod
     def backward(ctx, v):

@@ -12,7 +12,7 @@ why it is a loop of ``+=`` and not a copy.
 Both use the layout ``cols[c, i, j, n, y, x]`` = ``padded[n, c, y*sh + i*dh, x*sw + j*dw]``.
 """
 
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -51,3 +51,65 @@ def col2im(cols, sh, sw, dh, dw, out):
                         else:
                             for x in range(wo):
                                 out[n, c, row, x * sw + base] += cols[c, i, j, n, y, x]
+
+
+# -- the layout nbtorch's convolution uses: one column matrix per sample ----------------------
+#
+# ``cols[n, c, i, j, y, x] = x[n, c, y*sh - ph + i*dh, x*sw - pw + j*dw]`` (0 outside the
+# input). Reshaped to (N, C*kh*kw, ho*wo) it is a stack of N matrices, and
+# ``weight.reshape(C_out, -1) @ cols`` (a batched BLAS product) is the convolution already in
+# (N, C_out, ho*wo) order: no transpose of the output, none of its gradient.
+#
+# Why these two kernels are fast:
+# * padding is done here (a zero where the window hangs over the border), not by first
+#   copying the input into a bigger zero-padded array;
+# * sample n, channel c reads one small input plane (it stays in the cache) and writes
+#   kh*kw rows of ho*wo values one after the other (the memory system likes long runs);
+# * the (n, c) planes are independent, so ``prange`` shares them among Numba's threads (as
+#   many as ``nbtorch.get_num_threads()``; BLAS is idle meanwhile, so they don't compete).
+#   col2im can run them in parallel too: plane (n, c) of ``cols`` only adds into plane
+#   (n, c) of ``out``, so no two threads ever write the same place.
+
+
+@njit(cache=True, parallel=True)
+def batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, cols):
+    """Fill ``cols`` (N, C, kh, kw, ho, wo) from ``x`` (N, C, H, W) padded by ``ph`` rows at
+    the top and ``pw`` columns on the left (and with zeros wherever a window leaves x)."""
+    n_batch, channels, height, width = x.shape
+    ho, wo = cols.shape[4], cols.shape[5]
+    for plane in prange(n_batch * channels):
+        n, c = plane // channels, plane % channels
+        for i in range(kh):
+            for j in range(kw):
+                for y in range(ho):
+                    row = y * sh - ph + i * dh
+                    if row < 0 or row >= height:
+                        for xo in range(wo):
+                            cols[n, c, i, j, y, xo] = 0
+                        continue
+                    for xo in range(wo):
+                        col = xo * sw - pw + j * dw
+                        if 0 <= col < width:
+                            cols[n, c, i, j, y, xo] = x[n, c, row, col]
+                        else:
+                            cols[n, c, i, j, y, xo] = 0
+
+
+@njit(cache=True, parallel=True)
+def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
+    """Add ``cols`` (N, C, kh, kw, ho, wo) onto ``out`` (N, C, H, W), which starts at zero:
+    ``batched_im2col``'s adjoint (values that came from the padding are dropped)."""
+    n_batch, channels, kh, kw, ho, wo = cols.shape
+    height, width = out.shape[2], out.shape[3]
+    for plane in prange(n_batch * channels):
+        n, c = plane // channels, plane % channels
+        for i in range(kh):
+            for j in range(kw):
+                for y in range(ho):
+                    row = y * sh - ph + i * dh
+                    if row < 0 or row >= height:
+                        continue
+                    for xo in range(wo):
+                        col = xo * sw - pw + j * dw
+                        if 0 <= col < width:
+                            out[n, c, row, col] += cols[n, c, i, j, y, xo]
