@@ -287,6 +287,17 @@ for h in handles:
 print("loss:", F.cross_entropy(logits, torch.randint(0, 10, (8,))).item() > 0)
 
 # %% [markdown]
+# ### Activation functions, interactively · 激活函数
+#
+# Pick an activation from the list: the explorer draws it and its derivative (computed by
+# autograd). Notice where each one's gradient vanishes.
+
+# %% tags=["nbval-ignore-output"]
+from nbtorch import viz
+
+viz.activation_explorer()
+
+# %% [markdown]
 # ## Summary · 小结
 #
 # * `nn.Module` registers what you assign: `Parameter`s, sub-modules, and buffers from

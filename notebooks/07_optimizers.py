@@ -416,6 +416,19 @@ mine = path(rosenbrock, [-1.5, 2.0], MySGD, 500, lr=1e-3, momentum=0.9)
 print("same path as optim.SGD:", np.allclose(mine, banana_paths["SGD lr=1e-3 momentum=0.9"]))
 
 # %% [markdown]
+# ### Try it yourself · 动手试试
+#
+# The playground below runs an nbtorch optimizer on a 2-D loss surface and redraws its path
+# whenever you move a slider: find a learning rate that diverges, and see what momentum does
+# on the banana-shaped Rosenbrock valley. (Widgets need a live notebook; in a static copy you
+# see only the first picture.)
+
+# %% tags=["nbval-ignore-output"]
+from nbtorch import viz
+
+viz.gradient_descent_playground("rosenbrock", steps=200)
+
+# %% [markdown]
 # ## Summary · 小结
 #
 # * Gradient descent is `p -= lr * p.grad` under `no_grad`, then reset the gradients.
