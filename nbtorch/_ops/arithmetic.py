@@ -1,8 +1,9 @@
 """Elementwise arithmetic: + - * / // % ** with broadcasting and PyTorch's dtype promotion.
 
-Each backward returns ``grad * (local derivative)``, then ``sum_to_size`` undoes the
-broadcasting: if ``a`` of shape (3, 1) was broadcast against (3, 4), its gradient is summed
-over the broadcast dimension back to (3, 1).
+Each backward returns ``grad * (local derivative)`` in the shape of the result. Broadcasting
+is undone by the engine: if ``a`` of shape (3, 1) was broadcast against (3, 4), the engine sums
+its (3, 4) gradient over the broadcast dimension back to (3, 1) (``sum_to_size``), as
+PyTorch's engine does.
 """
 
 from __future__ import annotations
@@ -14,25 +15,17 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._util import binary_arrays
-from .reduce import sum_to_size
-
-
-def _shape(x):
-    return x._array.shape if hasattr(x, "_array") else ()
 
 
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        ctx.shapes = (_shape(a), _shape(b))
         return x + y
 
     @staticmethod
     def backward(ctx, grad):
-        sa, sb = ctx.shapes
-        ga, gb = ctx.needs_input_grad
-        return (sum_to_size(grad, sa) if ga else None, sum_to_size(grad, sb) if gb else None)
+        return grad, grad
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -48,14 +41,11 @@ class Sub(Function):
                 "Subtraction, the `-` operator, with two bool tensors is not supported. "
                 "Use the `^` or `logical_xor()` operator instead."
             )
-        ctx.shapes = (_shape(a), _shape(b))
         return x - y
 
     @staticmethod
     def backward(ctx, grad):
-        sa, sb = ctx.shapes
-        ga, gb = ctx.needs_input_grad
-        return (sum_to_size(grad, sa) if ga else None, sum_to_size(-grad, sb) if gb else None)
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -76,11 +66,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = _saved_or_scalars(ctx)
-        ga, gb = ctx.needs_input_grad  # True only for tensors: then a (or b) has an _array
-        return (
-            sum_to_size(grad * b, a._array.shape) if ga else None,
-            sum_to_size(grad * a, b._array.shape) if gb else None,
-        )
+        ga, gb = ctx.needs_input_grad
+        return (grad * b if ga else None, grad * a if gb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -99,10 +86,7 @@ class Div(Function):
     def backward(ctx, grad):
         a, b = _saved_or_scalars(ctx)
         ga, gb = ctx.needs_input_grad
-        return (
-            sum_to_size(grad / b, a.shape) if ga else None,
-            sum_to_size(-grad * a / (b * b), b.shape) if gb else None,
-        )
+        return (grad / b if ga else None, -grad * a / (b * b) if gb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -127,8 +111,8 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b = _saved_or_scalars(ctx)
         ga, gb = ctx.needs_input_grad
-        da = sum_to_size(grad * b * a ** (b - 1), a.shape) if ga else None
-        db = sum_to_size(grad * a**b * _log_or_zero(a), b.shape) if gb else None
+        da = grad * b * a ** (b - 1) if ga else None
+        db = grad * a**b * _log_or_zero(a) if gb else None
         return da, db
 
     @staticmethod
