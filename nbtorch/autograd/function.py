@@ -15,6 +15,7 @@ made the inputs (an ``AccumulateGrad`` for a leaf).
 
 from __future__ import annotations
 
+import sys
 import traceback
 
 import numpy as np
@@ -244,6 +245,23 @@ class BackwardNode:
         self.__dict__.pop("saved_for_forward", None)
 
 
+def _only_the_engine_holds(grad) -> bool:
+    """True when ``grad`` and its memory are referenced by nothing but the engine's bookkeeping,
+    so ``.grad`` may take the array over instead of copying it (PyTorch asks the same question:
+    ``use_count() == 1``). A gradient the user passed to ``backward``, one sent to two leaves,
+    a view, or a read-only broadcast all fail the test and are copied.
+
+    Python's reference counts answer it: the array is held only by ``grad`` (3 = that field,
+    the local ``a`` and ``getrefcount``'s argument), and ``grad`` only by the engine's buffer,
+    ``accumulate``'s argument, this function's argument and ``getrefcount``'s (4). Any other
+    holder makes a count larger, so a mistake here can only cost a copy, never share memory.
+    """
+    a = grad._array
+    return (type(a) is np.ndarray and a.base is None and a.flags.writeable
+            and a.flags.c_contiguous and sys.getrefcount(a) == 3
+            and sys.getrefcount(grad) == 4)
+
+
 class AccumulateGrad:
     """The node at a leaf: adds the arriving gradient into ``variable.grad``."""
 
@@ -269,8 +287,12 @@ class AccumulateGrad:
             if new is not None:
                 grad = new
         if v.grad is None:
-            # Copy: the same gradient array may be on its way to other leaves too.
-            v.grad = grad if create_graph else Tensor._make(grad._array.copy())
+            if create_graph:
+                v.grad = grad
+            elif _only_the_engine_holds(grad):
+                v.grad = Tensor._make(grad._array)  # take it over: nobody else can see it
+            else:
+                v.grad = Tensor._make(grad._array.copy())  # shared (or a view): copy it
         elif create_graph or v.grad.requires_grad:
             v.grad = v.grad + grad
         else:

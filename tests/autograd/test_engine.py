@@ -366,3 +366,52 @@ def test_gradients_match_pytorch(torch):
     f(torch, ta, tb).backward()
     np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(b.grad.numpy(), tb.grad.numpy(), rtol=1e-10)
+
+
+class _Twice(Function):
+    """Doubles; its backward records the identity of each gradient array it makes."""
+
+    made: list = []
+    kept: list = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = grad * 2
+        _Twice.made.append(id(out._array))  # an int: no reference to the array
+        if _Twice.keep:
+            _Twice.kept.append(out)
+        return out
+
+
+def test_fresh_gradient_is_taken_over_without_a_copy():
+    _Twice.made, _Twice.keep = [], False
+    x = leaf(3)
+    _Twice.apply(x).sum().backward()
+    assert id(x.grad._array) == _Twice.made[0]  # .grad owns the array backward made
+    np.testing.assert_allclose(x.grad.numpy(), np.full(3, 2.0))
+
+
+def test_gradient_held_elsewhere_is_copied():
+    _Twice.made, _Twice.kept, _Twice.keep = [], [], True
+    x = leaf(3)
+    _Twice.apply(x).sum().backward()
+    assert id(x.grad._array) != _Twice.made[0]
+    x.grad.add_(1)
+    np.testing.assert_allclose(_Twice.kept[0].numpy(), np.full(3, 2.0))  # untouched
+
+
+def test_user_gradient_is_never_aliased():
+    x = leaf(2, 2)
+    g = nbtorch.ones(4, dtype=nbtorch.float64)
+    x.view(4).backward(g)  # the gradient reaching x is a view of g
+    x.grad.add_(5)
+    np.testing.assert_allclose(g.numpy(), np.ones(4))
+    z = leaf(3)
+    gz = nbtorch.ones(3, dtype=nbtorch.float64)
+    z.backward(gz)  # a leaf as the root: its gradient is the user's tensor itself
+    z.grad.add_(1)
+    np.testing.assert_allclose(gz.numpy(), np.ones(3))
