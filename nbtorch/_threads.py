@@ -28,6 +28,17 @@ import warnings
 
 
 @functools.cache
+def _threadpoolctl():
+    """The threadpoolctl module if it is installed, else None (looked up once: a failed import
+    is slow to repeat, and get_num_threads() is called on hot paths)."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return None
+    return threadpoolctl
+
+
+@functools.cache
 def _openblas():
     """The OpenBLAS library inside numpy's wheel, with its two thread functions, or None.
 
@@ -55,15 +66,13 @@ def _blas_threads(n: int | None = None) -> int | None:
 
     threadpoolctl (optional) knows every BLAS; without it, numpy's own OpenBLAS is called.
     """
-    try:
-        from threadpoolctl import threadpool_info, threadpool_limits
-
+    tpc = _threadpoolctl()
+    if tpc is not None:
         if n is not None:
-            threadpool_limits(n, user_api="blas")
-        counts = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+            tpc.threadpool_limits(n, user_api="blas")
+        counts = [lib["num_threads"] for lib in tpc.threadpool_info()
+                  if lib["user_api"] == "blas"]
         return counts[0] if counts else None
-    except ImportError:
-        pass
     openblas = _openblas()
     if openblas is None:
         return None
