@@ -8,38 +8,42 @@ minus infinity). A NaN in a window wins, as in PyTorch.
 
 import math
 
-from numba import njit
+from numba import njit, prange
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
-    """``out``/``indices`` (N, C, ho, wo) from ``x`` (N, C, H, W)."""
+    """``out``/``indices`` (N, C, ho, wo) from ``x`` (N, C, H, W).
+
+    Why it is fast: the window loops (i, j) are outside and the long loop over the output
+    columns is inside (windows are tiny: a loop of 2 inside would cost more than its work),
+    and the running maximum is updated with selects, not branches (whether ``v > best`` is
+    a coin toss the CPU cannot predict). The (n, c) planes are independent: ``prange``.
+    Window positions are visited in the same order (i, then j) as the plain loop, so the
+    first maximum (or the first NaN) wins as before.
+    """
     n_batch, channels, height, width = x.shape
     ho, wo = out.shape[2], out.shape[3]
-    for n in range(n_batch):
-        for c in range(channels):
+    for plane in prange(n_batch * channels):
+        n, c = plane // channels, plane % channels
+        best, where = out[n, c], indices[n, c]
+        best[:] = -math.inf
+        where[:] = -1  # no position yet: the first one inside the input is taken
+        for i in range(kh):
             for y in range(ho):
-                for xo in range(wo):
-                    best = -math.inf
-                    where = -1
-                    for i in range(kh):
-                        r = y * sh - ph + i * dh
-                        if r < 0 or r >= height:
+                r = y * sh - ph + i * dh
+                if r < 0 or r >= height:
+                    continue
+                for j in range(kw):
+                    for xo in range(wo):
+                        col = xo * sw - pw + j * dw
+                        if col < 0 or col >= width:
                             continue
-                        for j in range(kw):
-                            col = xo * sw - pw + j * dw
-                            if col < 0 or col >= width:
-                                continue
-                            v = x[n, c, r, col]
-                            if v > best or math.isnan(v) or where < 0:
-                                best = v
-                                where = r * width + col
-                                if math.isnan(v):
-                                    break
-                        if math.isnan(best):
-                            break
-                    out[n, c, y, xo] = best
-                    indices[n, c, y, xo] = where
+                        v, b, w = x[n, c, r, col], best[y, xo], where[y, xo]
+                        # take v if larger, first, or NaN, unless a NaN is already there
+                        take = ((v > b) | (w < 0) | (v != v)) & (b == b)
+                        best[y, xo] = v if take else b
+                        where[y, xo] = r * width + col if take else w
 
 
 @njit(cache=True)
