@@ -229,6 +229,17 @@ with torch.no_grad():
 print(f"total: {sum(p.numel() for p in resnet.parameters()):,} parameters (torchvision: 11,689,512)")
 
 # %% [markdown]
+# ### A convolution explorer · 卷积探索器
+#
+# Choose a kernel (or type your own nine numbers): the explorer convolves a picture with it
+# using `F.conv2d`. Edge detectors respond where the brightness changes, a blur averages.
+
+# %% tags=["nbval-ignore-output"]
+from nbtorch import viz
+
+viz.convolution_explorer()
+
+# %% [markdown]
 # ## Summary · 小结
 #
 # * A convolution slides a small kernel over the image: few parameters, the same detector
