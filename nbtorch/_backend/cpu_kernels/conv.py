@@ -12,7 +12,7 @@ why it is a loop of ``+=`` and not a copy.
 Both use the layout ``cols[c, i, j, n, y, x]`` = ``padded[n, c, y*sh + i*dh, x*sw + j*dw]``.
 """
 
-from numba import njit, prange
+from numba import njit
 
 
 @njit(cache=True)
@@ -65,51 +65,54 @@ def col2im(cols, sh, sw, dh, dw, out):
 #   copying the input into a bigger zero-padded array;
 # * sample n, channel c reads one small input plane (it stays in the cache) and writes
 #   kh*kw rows of ho*wo values one after the other (the memory system likes long runs);
-# * the (n, c) planes are independent, so ``prange`` shares them among Numba's threads (as
-#   many as ``nbtorch.get_num_threads()``; BLAS is idle meanwhile, so they don't compete).
-#   col2im can run them in parallel too: plane (n, c) of ``cols`` only adds into plane
-#   (n, c) of ``out``, so no two threads ever write the same place.
+# * they run on one thread, on purpose. The (n, c) planes are independent (plane (n, c) of
+#   ``cols`` only adds into plane (n, c) of ``out``), so ``prange`` could share them among
+#   Numba's threads; but Numba's OpenMP threads and OpenBLAS's threads both keep spinning
+#   for a while after their work, waiting for more, and on two cores each pool's waiting
+#   threads then take the cores the other pool needs: measured, conv2d forward+backward
+#   became 3x slower at 2 threads. These kernels take a few percent of the time; the matrix
+#   products (BLAS) get the threads.
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, cols):
     """Fill ``cols`` (N, C, kh, kw, ho, wo) from ``x`` (N, C, H, W) padded by ``ph`` rows at
     the top and ``pw`` columns on the left (and with zeros wherever a window leaves x)."""
     n_batch, channels, height, width = x.shape
     ho, wo = cols.shape[4], cols.shape[5]
-    for plane in prange(n_batch * channels):
-        n, c = plane // channels, plane % channels
-        for i in range(kh):
-            for j in range(kw):
-                for y in range(ho):
-                    row = y * sh - ph + i * dh
-                    if row < 0 or row >= height:
+    for n in range(n_batch):
+        for c in range(channels):
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(ho):
+                        row = y * sh - ph + i * dh
+                        if row < 0 or row >= height:
+                            for xo in range(wo):
+                                cols[n, c, i, j, y, xo] = 0
+                            continue
                         for xo in range(wo):
-                            cols[n, c, i, j, y, xo] = 0
-                        continue
-                    for xo in range(wo):
-                        col = xo * sw - pw + j * dw
-                        if 0 <= col < width:
-                            cols[n, c, i, j, y, xo] = x[n, c, row, col]
-                        else:
-                            cols[n, c, i, j, y, xo] = 0
+                            col = xo * sw - pw + j * dw
+                            if 0 <= col < width:
+                                cols[n, c, i, j, y, xo] = x[n, c, row, col]
+                            else:
+                                cols[n, c, i, j, y, xo] = 0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
     """Add ``cols`` (N, C, kh, kw, ho, wo) onto ``out`` (N, C, H, W), which starts at zero:
     ``batched_im2col``'s adjoint (values that came from the padding are dropped)."""
     n_batch, channels, kh, kw, ho, wo = cols.shape
     height, width = out.shape[2], out.shape[3]
-    for plane in prange(n_batch * channels):
-        n, c = plane // channels, plane % channels
-        for i in range(kh):
-            for j in range(kw):
-                for y in range(ho):
-                    row = y * sh - ph + i * dh
-                    if row < 0 or row >= height:
-                        continue
-                    for xo in range(wo):
-                        col = xo * sw - pw + j * dw
-                        if 0 <= col < width:
-                            out[n, c, row, col] += cols[n, c, i, j, y, xo]
+    for n in range(n_batch):
+        for c in range(channels):
+            for i in range(kh):
+                for j in range(kw):
+                    for y in range(ho):
+                        row = y * sh - ph + i * dh
+                        if row < 0 or row >= height:
+                            continue
+                        for xo in range(wo):
+                            col = xo * sw - pw + j * dw
+                            if 0 <= col < width:
+                                out[n, c, row, col] += cols[n, c, i, j, y, xo]

@@ -8,42 +8,42 @@ minus infinity). A NaN in a window wins, as in PyTorch.
 
 import math
 
-from numba import njit, prange
+from numba import njit
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
     """``out``/``indices`` (N, C, ho, wo) from ``x`` (N, C, H, W).
 
     Why it is fast: the window loops (i, j) are outside and the long loop over the output
     columns is inside (windows are tiny: a loop of 2 inside would cost more than its work),
     and the running maximum is updated with selects, not branches (whether ``v > best`` is
-    a coin toss the CPU cannot predict). The (n, c) planes are independent: ``prange``.
-    Window positions are visited in the same order (i, then j) as the plain loop, so the
-    first maximum (or the first NaN) wins as before.
+    a coin toss the CPU cannot predict). One thread: see ``conv.py`` for why not ``prange``.
+    Each output still sees its window row by row (i, then j), so the first maximum (or the
+    first NaN) is the one recorded.
     """
     n_batch, channels, height, width = x.shape
     ho, wo = out.shape[2], out.shape[3]
-    for plane in prange(n_batch * channels):
-        n, c = plane // channels, plane % channels
-        best, where = out[n, c], indices[n, c]
-        best[:] = -math.inf
-        where[:] = -1  # no position yet: the first one inside the input is taken
-        for i in range(kh):
-            for y in range(ho):
-                r = y * sh - ph + i * dh
-                if r < 0 or r >= height:
-                    continue
-                for j in range(kw):
-                    for xo in range(wo):
-                        col = xo * sw - pw + j * dw
-                        if col < 0 or col >= width:
-                            continue
-                        v, b, w = x[n, c, r, col], best[y, xo], where[y, xo]
-                        # take v if larger, first, or NaN, unless a NaN is already there
-                        take = ((v > b) | (w < 0) | (v != v)) & (b == b)
-                        best[y, xo] = v if take else b
-                        where[y, xo] = r * width + col if take else w
+    for n in range(n_batch):
+        for c in range(channels):
+            best, where = out[n, c], indices[n, c]
+            best[:] = -math.inf
+            where[:] = -1  # no position yet: the first one inside the input is taken
+            for i in range(kh):
+                for y in range(ho):
+                    r = y * sh - ph + i * dh
+                    if r < 0 or r >= height:
+                        continue
+                    for j in range(kw):
+                        for xo in range(wo):
+                            col = xo * sw - pw + j * dw
+                            if col < 0 or col >= width:
+                                continue
+                            v, b, w = x[n, c, r, col], best[y, xo], where[y, xo]
+                            # take v if larger, first, or NaN, unless a NaN is already there
+                            take = ((v > b) | (w < 0) | (v != v)) & (b == b)
+                            best[y, xo] = v if take else b
+                            where[y, xo] = r * width + col if take else w
 
 
 @njit(cache=True)
@@ -53,6 +53,6 @@ def max_pool2d_backward(grad, indices, grad_input):
     n_batch, channels, ho, wo = grad.shape
     for n in range(n_batch):
         for c in range(channels):
-            for y in range(ho):
-                for x in range(wo):
-                    grad_input[n, c, indices[n, c, y, x]] += grad[n, c, y, x]
+                for y in range(ho):
+                    for x in range(wo):
+                        grad_input[n, c, indices[n, c, y, x]] += grad[n, c, y, x]
