@@ -64,7 +64,9 @@ class _Unary(Function):
 
     @classmethod
     def forward(cls, ctx, x):
-        a = x._array if cls.keeps_int else unary_float(x)
+        a = x._array
+        if a.dtype.kind != "f" and not cls.keeps_int:
+            a = unary_float(x)
         out = getattr(backend(x), cls.fn)(a)
         ctx.save_for_backward(out if cls.of_output else x)
         return out
