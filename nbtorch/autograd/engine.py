@@ -70,12 +70,10 @@ def _collect(roots, targets):
     """
     dependencies: dict = {}
     children: dict = {}
-    order = []  # nodes in the order first seen, parents before children
     stack = [edge[0] for edge, _ in roots]
     seen = set(stack)
     while stack:
         node = stack.pop()
-        order.append(node)
         kids = [e[0] for e in node._edges if e is not None and e[0] is not None]
         children[node] = kids
         for child in kids:
