@@ -1,7 +1,8 @@
 """Convolution: ``nn.Conv2d(16, 32, 3, padding=1)`` forward and backward on 64x16x28x28.
 
-nbtorch lays the input patches out as columns (im2col, Numba), does one BLAS matrix product
-forward and two backward, and adds the input gradient back with col2im (Numba). Prints the
+nbtorch lays each sample's input patches out as columns (im2col, Numba), does one batched
+BLAS matrix product forward and two backward, and adds the input gradient back with col2im
+(Numba). Prints the
 median time of nbtorch and, when PyTorch is installed, of PyTorch in the same run (both on
 ``--threads`` threads), and the ratio.
 """
