@@ -2,9 +2,8 @@
 
 nbtorch lays each sample's input patches out as columns (im2col, Numba), does one batched
 BLAS matrix product forward and two backward, and adds the input gradient back with col2im
-(Numba). Prints the
-median time of nbtorch and, when PyTorch is installed, of PyTorch in the same run (both on
-``--threads`` threads), and the ratio.
+(Numba). Prints the median time of nbtorch and, when PyTorch is installed, of PyTorch in
+the same run (both on ``--threads`` threads), and the ratio.
 """
 
 from __future__ import annotations
