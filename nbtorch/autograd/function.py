@@ -165,7 +165,13 @@ class BackwardNode:
             raise RuntimeError(_FREED)
         if self._saved is None:  # not recorded: forward ran with grad disabled
             return tuple(self._to_save)
-        return tuple([None if s is None else s.unpack(self) for s in self._saved])
+        unpacked = []
+        for s in self._saved:
+            if s.__class__ is _SavedInput and s.tensor._version_counter.value == s.version:
+                unpacked.append(s.tensor)  # the common case: an unchanged input, no call
+            else:
+                unpacked.append(None if s is None else s.unpack(self))
+        return tuple(unpacked)
 
     # -- the graph interface -------------------------------------------------------------
     @property
