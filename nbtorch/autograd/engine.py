@@ -144,12 +144,13 @@ def run_backward(roots, retain_graph: bool, create_graph: bool, capture=None):
                 if edge is None or edge[0] is None:
                     continue
                 child = edge[0]
-                g = None if input_grads is None else input_grads[i]
-                if g is not None:
+                # (no local name for the gradient: a leftover reference would make AccumulateGrad
+                # think someone else holds it, and copy it)
+                if input_grads is not None and input_grads[i] is not None:
                     if child in buffers or len(child._output_meta) > 1:
-                        _add_to_buffer(buffers, child, edge[1], g)
+                        _add_to_buffer(buffers, child, edge[1], input_grads[i])
                     else:
-                        buffers[child] = [g]  # the first gradient for a one-output node
+                        buffers[child] = [input_grads[i]]  # a one-output node's first gradient
                 left = dependencies[child] - 1
                 dependencies[child] = left
                 if left == 0:
