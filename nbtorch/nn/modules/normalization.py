@@ -12,6 +12,17 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def _affine_parameters(module: Module, shape: tuple, affine: bool, bias: bool, device,
+                       dtype) -> None:
+    """Give a normalization layer its learnable scale ``weight`` (ones) and shift ``bias``
+    (zeros) of ``shape``, or register them as None when the layer has none."""
+    kw = {"device": device, "dtype": dtype}
+    weight = Parameter(_creation.ones(*shape, **kw)) if affine else None
+    module.register_parameter("weight", weight)
+    module.register_parameter("bias", Parameter(_creation.zeros(*shape, **kw))
+                              if affine and bias else None)
+
+
 class _BatchNorm(Module):
     _dims: tuple = ()
 
@@ -24,16 +35,8 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
+        _affine_parameters(self, (num_features,), affine, bias, device, dtype)
         kw = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = Parameter(_creation.ones(num_features, **kw))
-            if bias:
-                self.bias = Parameter(_creation.zeros(num_features, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", _creation.zeros(num_features, **kw))
             self.register_buffer("running_var", _creation.ones(num_features, **kw))
@@ -105,16 +108,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        kw = {"device": device, "dtype": dtype}
-        if elementwise_affine:
-            self.weight = Parameter(_creation.ones(*self.normalized_shape, **kw))
-            if bias:
-                self.bias = Parameter(_creation.zeros(*self.normalized_shape, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -137,16 +131,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        kw = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = Parameter(_creation.ones(num_channels, **kw))
-            if bias:
-                self.bias = Parameter(_creation.zeros(num_channels, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_channels,), affine, bias, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
