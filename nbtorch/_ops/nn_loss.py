@@ -218,6 +218,51 @@ def _scale_rows_(B, e, factor, threads: int):
     return e
 
 
+# -- the fused Numba kernels for big float32 batches (see cpu_kernels/softmax.py) ------------
+# Below about 64k entries numpy's few calls cost less than entering a compiled kernel.
+
+_FUSED_MIN_ENTRIES = 1 << 16
+
+
+def _fused_kernels(x):
+    """The module of fused softmax kernels when they suit ``x`` (a big C-contiguous float32
+    numpy matrix), else None."""
+    if (type(x) is not np.ndarray or x.dtype != np.float32 or x.size < _FUSED_MIN_ENTRIES
+            or not x.flags.c_contiguous):
+        return None
+    from .._backend.cpu_kernels import softmax
+
+    return softmax
+
+
+def _max_sumexp(kernels, x, threads: int):
+    """Per row: ``m`` = max (n, 1) and ``s`` = sum of exp(x - m) (n,), in one kernel pass
+    after numpy's max; split by rows over ``threads`` threads."""
+    m, s = np.empty(len(x), x.dtype), np.empty(len(x), x.dtype)
+
+    def rows(a, b):
+        np.max(x[a:b], axis=1, out=m[a:b])
+        kernels.row_sumexp(x, m, s, a, b)
+
+    _over_row_chunks(rows, len(x), threads)
+    return m[:, None], s
+
+
+def _softmax_minus_onehot(kernels, x, m, factor, target, scale, threads: int):
+    """A new matrix exp(x - m) * factor[:, None] with ``scale`` (one number, or one per row)
+    taken off each row's target entry: the gradient of the plain cross entropy, in one
+    kernel pass."""
+    out, m = np.empty_like(x), m[:, 0]
+    factor = factor.astype(x.dtype, copy=False)
+    scale = np.ascontiguousarray(np.broadcast_to(scale, (len(x),)), dtype=x.dtype)
+
+    def rows(a, b):
+        kernels.softmax_minus_onehot(x, m, factor, target, scale, out, a, b)
+
+    _over_row_chunks(rows, len(x), threads)
+    return out
+
+
 class CrossEntropy(Function):
     """Fused log-softmax + negative log-likelihood over rows of class scores.
 
@@ -243,7 +288,10 @@ class CrossEntropy(Function):
         row_idx = B.arange(n)
         x_t = x[row_idx, t] if plain else B.take_along_axis(x, t[:, None], axis=1)[:, 0]
         threads = _row_threads(x)
-        if classes:
+        kernels = _fused_kernels(x) if plain else None
+        if kernels is not None:  # nothing of x's size is kept: backward recomputes the exps
+            e, (m, s) = None, _max_sumexp(kernels, x, threads)
+        elif classes:
             e, m, s = _exp_shifted(B, x, threads)  # e is kept for backward: softmax = e / s
         else:
             m, e, s = B.zeros((n, 1), x.dtype), B.exp(x), B.sum(x, axis=1)
@@ -256,7 +304,7 @@ class CrossEntropy(Function):
             loss = (1 - smoothing) * loss + (smoothing / classes) * smooth
         denom = x.dtype.type(n) if plain else B.sum(w_t)
         ctx.save_for_backward(rows)
-        ctx.cache = [e, m, s, t, valid, w_t, denom, row_idx, threads]
+        ctx.cache = [e, m, s, t, valid, w_t, denom, row_idx, threads, kernels]
         ctx.args = (weight, smoothing, reduction)
         if reduction == "none":
             return loss.astype(x.dtype, copy=False)
@@ -287,8 +335,8 @@ class CrossEntropyBackward(Function):
     @staticmethod
     def forward(ctx, rows, grad, cache, args):
         B = backend(rows)
-        e, m, s, t, valid, w_t, denom, row_idx, threads = cache
-        if e is None:  # a second backward (retain_graph): the first one used e's memory
+        e, m, s, t, valid, w_t, denom, row_idx, threads, kernels = cache
+        if e is None and kernels is None:  # a second backward: the first one used e's memory
             e = B.exp(B.subtract(rows._array, m))
         cache[0] = None
         weight, smoothing, reduction = args
@@ -311,8 +359,11 @@ class CrossEntropyBackward(Function):
                 w_all = B.sum(weight) if weight is not None else classes
                 coef = hit + (smoothing / classes) * w_all * valid
             factor = scale * coef / s
-        out = _scale_rows_(B, e, factor, threads)  # e's memory is reused
-        out[row_idx, t] -= scale if hit is None else scale * hit
+        if kernels is not None:
+            out = _softmax_minus_onehot(kernels, x, m, factor, t, scale, threads)
+        else:
+            out = _scale_rows_(B, e, factor, threads)  # e's memory is reused
+            out[row_idx, t] -= scale if hit is None else scale * hit
         if smoothing:
             w_row = 1.0 if weight is None else weight[None, :]
             out -= (scale * (smoothing / classes) * valid)[:, None] * w_row
