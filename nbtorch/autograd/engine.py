@@ -68,25 +68,28 @@ def _collect(roots, targets):
     gradients ``autograd.grad`` returns; nodes from which no target can be reached are
     skipped there, so unrelated parts of the graph cost nothing.
     """
-    dependencies: dict = {}
-    children: dict = {}
-    stack = [edge[0] for edge, _ in roots]
-    seen = set(stack)
+    dependencies: dict = {}  # also the set of nodes seen so far (besides the roots)
+    children: dict | None = None if targets is None else {}
+    starts = {edge[0]: None for edge, _ in roots}  # the root nodes, each once, in order
+    stack = list(starts)
     while stack:
         node = stack.pop()
         kids = [e[0] for e in node._edges if e is not None and e[0] is not None]
-        children[node] = kids
+        if children is not None:
+            children[node] = kids
         for child in kids:
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            if child in dependencies:
+                dependencies[child] += 1
+            else:
+                dependencies[child] = 1
+                if child not in starts:
+                    stack.append(child)
     if targets is None:
         return dependencies, None
     # A node is needed if it is a target or any child is needed. Walk a post-order.
     needed = set()
     visited = set()
-    for start in [edge[0] for edge, _ in roots]:
+    for start in starts:
         if start in visited:
             continue
         visited.add(start)
@@ -211,36 +214,48 @@ def _call_backward(node, grads):
     result = node._fn.backward(node, *grads)
     if type(result) is not tuple:
         result = (result,)
-    meta = node._input_meta
-    if len(result) > len(meta) and all(g is None for g in result[len(meta):]):
-        result = result[:len(meta)]  # extra trailing Nones are allowed, as in PyTorch
-    if len(result) != len(meta):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(meta)}, got {len(result)})"
-        )
-    checked = list(result)
-    for i, g in enumerate(checked):
+    edges = node._edges
+    if len(result) != len(edges):
+        if len(result) > len(edges) and all(g is None for g in result[len(edges):]):
+            result = result[:len(edges)]  # extra trailing Nones are allowed, as in PyTorch
+        else:
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients "
+                f"(expected {len(edges)}, got {len(result)})"
+            )
+    checked = None  # becomes a list when a gradient has to be changed
+    for i, g in enumerate(result):
         if g is None:
             continue
-        if meta[i] is None:
-            checked[i] = None
-            continue
-        if not isinstance(g, Tensor):
+        edge = edges[i]  # (node, output_nr, shape, dtype)
+        if edge is None or edge[0] is None:  # not a tensor, or one that needs no gradient
+            g = None
+        elif not isinstance(g, Tensor):
             raise TypeError(
                 f"function {node.name()} returned a gradient of type {type(g).__name__} at "
                 f"index {i}; expected a Tensor or None"
             )
-        shape, np_dtype = meta[i]
-        array = g._array
-        if array.shape != shape:
-            g = _sum_to_or_raise(g, shape, node, i)
-        if array.dtype != np_dtype:
-            g = g.to(_FROM_NUMPY[np_dtype])
-        if _State.anomaly:
-            _check_nan(node, i, g)
+        elif g._array.shape == edge[2] and g._array.dtype == edge[3] and not _State.anomaly:
+            continue  # the usual case: nothing to change
+        else:
+            g = _conform(g, edge, node, i)
+        if checked is None:
+            checked = list(result)
         checked[i] = g
-    return checked
+    return result if checked is None else checked
+
+
+def _conform(g, edge, node, i):
+    """Give gradient ``g`` the shape (undoing broadcasting) and dtype of the input it is
+    for; in anomaly mode, also check it for NaN."""
+    shape, np_dtype = edge[2], edge[3]
+    if g._array.shape != shape:
+        g = _sum_to_or_raise(g, shape, node, i)
+    if g._array.dtype != np_dtype:
+        g = g.to(_FROM_NUMPY[np_dtype])
+    if _State.anomaly:
+        _check_nan(node, i, g)
+    return g
 
 
 def _sum_to_or_raise(g, shape, node, i):

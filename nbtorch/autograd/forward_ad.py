@@ -259,7 +259,7 @@ def _saved_for_jvp(ctx, raw_outputs, outputs) -> tuple:
     tensors themselves (they carry the tangents of lower levels)."""
     from .._tensor import Tensor
 
-    if "saved_for_forward" in ctx.__dict__:
+    if ctx.saved_for_forward is not None:
         items = ctx.saved_for_forward
     elif ctx._saved is not None:
         items = [_unpack_now(s, outputs) for s in ctx._saved]

@@ -108,7 +108,8 @@ def _raise_modified(t, node, now, expected, output_nr=None):
     )
 
 
-_NO_GRAD_EDGE = (None, 0)  # the edge of a tensor input that does not require grad
+_NO_GRAD_EDGE = (None, 0, None, None)  # the edge of a tensor input that does not require grad
+_NEEDS: dict = {}  # needs_input_grad tuples, (True, False) -> the one shared (True, False)
 
 
 def _pack(item, raw_outputs, outputs):
@@ -134,6 +135,7 @@ class BackwardNode:
     _non_differentiable = ()
     _materialize_grads = True
     _tensor_hooks = None
+    saved_for_forward = None
     needs_input_grad = ()
     _edges = ()
     _output_meta = (None,)  # one entry per output; (shape, dtype) kept when there are several
@@ -177,7 +179,7 @@ class BackwardNode:
     @property
     def next_functions(self) -> tuple:
         """``(node, output_nr)`` per tensor input: where each input's gradient goes next."""
-        return tuple(e for e in self._edges if e is not None)
+        return tuple(e[:2] for e in self._edges if e is not None)
 
     def name(self) -> str:
         """``MulBackward0`` for the built-in ``Mul``, ``MyFnBackward`` for a user Function."""
@@ -197,27 +199,31 @@ class BackwardNode:
     def _record(self, args, raw_outputs, outputs) -> None:
         """Connect this node to the graph after forward (only when it needs a gradient).
 
-        For every argument: the edge to where its gradient goes next, and the shape and dtype
-        its gradient must have. This runs once per recorded op, so it is written for speed.
+        For every argument, one edge ``(node, output_nr, shape, dtype)``: where its gradient
+        goes next, and the shape and dtype that gradient must have (``_NO_GRAD_EDGE`` for a
+        tensor that needs none, None for a non-tensor). This runs once per recorded op, so
+        it is written for speed: every object it keeps is one more for Python's garbage
+        collector to scan while the graph is alive.
         """
-        edges, meta, needs = [], [], []
+        edges, needs = [], []
         for a in args:
             if isinstance(a, Tensor):
                 if a._requires_grad:
                     fn = a.grad_fn  # inlined a._gradient_edge() for the usual non-leaf input
-                    edges.append((fn, a._output_nr) if fn is not None else a._gradient_edge())
+                    nr = a._output_nr
+                    if fn is None:
+                        fn, nr = a._gradient_edge()
                     array = a._array
-                    meta.append((array.shape, array.dtype))
+                    edges.append((fn, nr, array.shape, array.dtype))
                     needs.append(True)
                     continue
                 edges.append(_NO_GRAD_EDGE)
             else:
                 edges.append(None)
-            meta.append(None)
             needs.append(False)
         self._edges = edges
-        self._input_meta = meta
-        self.needs_input_grad = tuple(needs)
+        needs = tuple(needs)
+        self.needs_input_grad = _NEEDS.setdefault(needs, needs)  # one shared tuple per pattern
         if len(outputs) > 1:
             self._output_meta = [(t._array.shape, t._array.dtype) for t in outputs]
 
@@ -248,7 +254,8 @@ class BackwardNode:
         if self._saved:
             self._saved = None
             self._freed = True
-        self.__dict__.pop("saved_for_forward", None)
+        if self.saved_for_forward is not None:
+            self.saved_for_forward = None
 
 
 def _only_the_engine_holds(grad) -> bool:
@@ -385,6 +392,8 @@ class Function(metaclass=_FunctionMeta):
             out = _new_object(Tensor)
             out._array = raw
             out._version_counter = _new_object(VersionCounter)
+            if not requires_grad and not _forward_ad_state.levels:
+                return out  # nothing to record (inside backward, or under no_grad)
             raw_outputs = (raw,)
             outputs = (out,)
         else:

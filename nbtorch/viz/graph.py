@@ -149,13 +149,11 @@ def draw_graph(tensor, params: dict | None = None, show_values: bool = True,
                                _tensor_label(names.get(id(v), ""), v, show_values, show_grads)))
             continue
         nodes.append(_Node(node_id(fn), "op", [_op_name(fn)]))
-        metas = getattr(fn, "_input_meta", [])
-        inputs = [e for e in fn._edges if e is not None]
-        metas = [m for e, m in zip(fn._edges, metas) if e is not None]
-        for (child, _), meta in zip(inputs, metas):
-            if child is None:
+        for edge in fn._edges:  # (node, output_nr, shape, dtype) per input, None for a number
+            if edge is None or edge[0] is None:
                 continue
-            label = str(tuple(meta[0])) if meta is not None and meta[0] else ""
+            child, shape = edge[0], edge[2]
+            label = str(tuple(shape)) if shape else ""
             edges.append((node_id(child), node_id(fn), label))
             if id(child) not in seen:
                 seen.add(id(child))
