@@ -20,10 +20,12 @@ import time
 from typing import Callable
 
 
-def parser(doc: str, repeats: int) -> argparse.ArgumentParser:
-    """An argument parser with the options every benchmark takes (its own come after)."""
+def parser(doc: str, repeats: int | None) -> argparse.ArgumentParser:
+    """An argument parser with the options every benchmark takes (its own come after);
+    ``--repeats`` only where the script times several runs (``repeats``: its default)."""
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
-    p.add_argument("--repeats", type=int, default=repeats, help="timed runs per library")
+    if repeats is not None:
+        p.add_argument("--repeats", type=int, default=repeats, help="timed runs per library")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for both libraries")
     p.add_argument("--lib", choices=["both", "nbtorch", "pytorch"], default="both",
                    help="which libraries to run (one alone: to measure its memory)")

@@ -8,10 +8,9 @@ for both, and the ratio. Reads ../shared/data/mnist (or ``--data``).
 
 from __future__ import annotations
 
-import argparse
-import os
 from pathlib import Path
 
+from _common import parser
 from mlp_epoch import DATA, compare, load_mnist
 
 
@@ -28,14 +27,11 @@ def lenet(lib):
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(args.threads))
+    p = parser(__doc__, repeats=None)
+    p.add_argument("--data", type=Path, default=DATA)
+    args = p.parse_args(argv)
     data = load_mnist(args.data, n_train=10_000, flat=False)
-    return compare("cnn_epoch MNIST 10000, LeNet, batch 64", lenet, data, 0.05, args.threads)
+    return compare("cnn_epoch MNIST 10000, LeNet, batch 64", lenet, data, 0.05, args)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,11 @@ accuracy of nbtorch and, when PyTorch is installed, of PyTorch in the same run (
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import parser
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
@@ -55,18 +54,12 @@ def accuracy(lib, model, x, y) -> float:
     return float((pred == y).mean())
 
 
-def compare(name: str, build, data, lr: float, threads: int) -> dict:
-    """Train ``build(lib)`` for one epoch with nbtorch (and PyTorch); print one line."""
-    import nbtorch
+def compare(name: str, build, data, lr: float, args) -> dict:
+    """Train ``build(lib)`` for one epoch with nbtorch and PyTorch (``args.lib``: both, or
+    one of them) on ``args.threads`` threads; print one line."""
+    from _common import libraries
 
-    libs = {"nbtorch": nbtorch}
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-        libs["pytorch"] = torch
-    except ImportError:
-        print("PyTorch is not installed: nbtorch's figures only.")
+    libs = libraries(args)
     x, y, xt, yt = data
     results = {}
     for lib_name, lib in libs.items():
@@ -90,15 +83,11 @@ def mlp(lib):
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(args.threads))  # numpy's BLAS reads this on import
+    p = parser(__doc__, repeats=None)
+    p.add_argument("--data", type=Path, default=DATA)
+    args = p.parse_args(argv)
     data = load_mnist(args.data)
-    return compare("mlp_epoch MNIST 60000, 784-128-64-10, batch 64", mlp, data, 0.1,
-                   args.threads)
+    return compare("mlp_epoch MNIST 60000, 784-128-64-10, batch 64", mlp, data, 0.1, args)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Run every benchmark against PyTorch; write benchmarks/results/latest.md and latest.json.
 
 Each benchmark script runs in a FRESH PROCESS for every repetition, so no run inherits
-another's warm caches, memory or thread pools. The scripts time nbtorch and PyTorch
-interleaved inside that process, so each ratio (nbtorch time / PyTorch time) compares the
-same minute of a shared machine; the repetitions are themselves interleaved across the
-benchmarks. The table shows the median and the min-max over the repetitions, at each
+another's warm caches, memory or thread pools. At one thread the scripts time nbtorch and
+PyTorch interleaved inside that process, so each ratio (nbtorch time / PyTorch time)
+compares the same minute of a shared machine. At more threads each library runs in a
+process of its own, the two one after the other (thread pools that spin while idle would
+otherwise take each other's cores; see ``schedule``). The repetitions are interleaved across
+the benchmarks. The table shows the median and the min-max over the repetitions, at each
 thread count (``OMP_NUM_THREADS`` and friends in the child's environment, plus the
 script's ``--threads``, which calls ``nbtorch.set_num_threads`` and
 ``torch.set_num_threads``).
@@ -48,7 +50,7 @@ class Benchmark:
     quick: list[str]  # arguments added for --quick (small sizes)
     argv: list[str] = field(default_factory=list)  # arguments always given
     script: str = ""  # defaults to the name
-    per_lib: bool = False  # one process per library (passes --lib), first thread count only
+    per_lib: bool = False  # one process per library (--lib), first thread count only
     warm: bool = False  # one untimed run per library first (warms Numba's cache)
     repeats: int | None = None  # fixed repetitions (None: --repeats)
     limit: float | None = None  # the most nbtorch's own figure may be
@@ -161,53 +163,52 @@ def summarise(bench: Benchmark, threads: int, runs: list[dict], have_torch: bool
 
 
 def schedule(benches: list[Benchmark], args, have_torch: bool) -> list[dict]:
-    """Run every (benchmark, threads) pair ``repeats`` times, the repetitions interleaved."""
+    """Run every (benchmark, threads) pair ``repeats`` times, the repetitions interleaved.
+
+    At one thread both libraries run in the same process, taking turns. At more threads each
+    library has a process of its own: an idle thread pool does not always sleep (PyTorch's
+    OpenMP threads, and BLAS's, spin for a while after their work, waiting for more), and in
+    one process the library that runs second would find its cores taken by the other's
+    spinning threads. The two processes of a repetition run one after the other, in turns
+    (nbtorch first in odd repetitions, PyTorch first in even ones).
+    """
     libs = ["nbtorch", "pytorch"] if have_torch else ["nbtorch"]
     timeout = 600 if args.quick else 3600
-    jobs = []  # (benchmark, threads, extra argv)
+    jobs = []  # (benchmark, threads, extra argv): a process, or a group of one per library
     for bench in benches:
         argv = bench.argv + (bench.quick if args.quick else [])
         if bench.per_lib:
-            jobs += [(bench, args.threads[0], argv + ["--lib", lib]) for lib in libs]
-        else:
-            jobs += [(bench, t, argv) for t in args.threads]
-    for bench, threads, argv in jobs:
+            jobs.append((bench, args.threads[0], [argv + ["--lib", lib] for lib in libs]))
+            continue
+        for t in args.threads:
+            alone = t > 1 and len(libs) > 1
+            jobs.append((bench, t, [argv + ["--lib", lib] for lib in libs] if alone else [argv]))
+    for bench, threads, group in jobs:
         if bench.warm:
-            print(f"warming {bench.name} {' '.join(argv)}", flush=True)
-            run_child(bench, argv, threads, timeout)
-    runs = {}  # (name, threads) -> list of figure dicts, one per repetition and library
+            for argv in group:
+                print(f"warming {bench.name} {' '.join(argv)}", flush=True)
+                run_child(bench, argv, threads, timeout)
+    runs = {}  # (name, threads) -> one figure dict per repetition (libraries joined)
     for rep in range(args.repeats):
-        for bench, threads, argv in jobs:
+        for bench, threads, group in jobs:
             if rep >= (bench.repeats or args.repeats):
                 continue
-            print(f"[{rep + 1}/{args.repeats}] {bench.name}, {threads} thread(s) "
-                  f"{' '.join(argv)}", flush=True)
-            result = run_child(bench, argv, threads, timeout)
-            if "error" in result:
-                print("    error:", result["error"], flush=True)
-            runs.setdefault((bench.name, threads), []).append(result)
+            joined = {}
+            for argv in (group if rep % 2 == 0 else group[::-1]):
+                print(f"[{rep + 1}/{args.repeats}] {bench.name}, {threads} thread(s) "
+                      f"{' '.join(argv)}", flush=True)
+                result = run_child(bench, argv, threads, timeout)
+                if "error" in result:
+                    print("    error:", result["error"], flush=True)
+                    joined.setdefault("error", result["error"])
+                joined.update({k: v for k, v in result.items() if k != "error"})
+            runs.setdefault((bench.name, threads), []).append(joined)
     rows = []
     for bench in benches:
         for threads in args.threads:
             if (bench.name, threads) in runs:
-                per_rep = merge_libraries(runs[(bench.name, threads)], bench, len(libs))
-                rows.append(summarise(bench, threads, per_rep, have_torch))
+                rows.append(summarise(bench, threads, runs[(bench.name, threads)], have_torch))
     return rows
-
-
-def merge_libraries(results: list[dict], bench: Benchmark, n_libs: int) -> list[dict]:
-    """For one-library-per-process benchmarks, join each repetition's processes into one."""
-    if not bench.per_lib:
-        return results
-    merged = []
-    for i in range(0, len(results), n_libs):
-        joined = {}
-        for r in results[i:i + n_libs]:
-            if "error" in r:
-                joined.setdefault("error", r["error"])
-            joined.update({k: v for k, v in r.items() if k != "error"})
-        merged.append(joined)
-    return merged
 
 
 def machine() -> dict:

@@ -1,17 +1,15 @@
 """Cross entropy: ``F.cross_entropy(logits, labels)`` forward and backward on 4096x1000.
 
 The loss of every classifier: log-softmax over 1000 classes, pick the target's entry, mean,
-then the gradient softmax - onehot. nbtorch runs it as one fused op (no log-probability
-matrix is stored). Prints the median time of nbtorch and, when PyTorch is installed, of
-PyTorch in the same run (both on ``--threads`` threads), and the ratio.
+then the gradient softmax - onehot. nbtorch runs it as one fused op: two Numba passes
+over the logits, no log-probability matrix stored (``cpu_kernels/softmax.py``). Prints the
+median time of nbtorch and, when PyTorch is installed, of PyTorch in the same run (both on
+``--threads`` threads), and the ratio.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import statistics
-import time
+from _common import interleaved, libraries, parser, report
 
 
 def step_fn(lib, rows: int, classes: int):
@@ -29,44 +27,15 @@ def step_fn(lib, rows: int, classes: int):
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=4096)
-    parser.add_argument("--classes", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(args.threads))  # numpy's BLAS reads this on import
-
-    import nbtorch
-
-    runs = {"nbtorch": step_fn(nbtorch, args.rows, args.classes)}
-    try:
-        import torch
-
-        torch.set_num_threads(args.threads)
-        runs["pytorch"] = step_fn(torch, args.rows, args.classes)
-    except ImportError:
-        print("PyTorch is not installed: nbtorch's figure only.")
-    times = {name: [] for name in runs}
-    for run in runs.values():
-        run()  # warm up (and compile nbtorch's kernels)
-    for _ in range(args.repeats):  # interleaved, so both see the same machine load
-        for name, run in runs.items():
-            # One untimed call first: the other library's threads may still be busy from its
-            # last call (PyTorch's OpenMP workers spin-wait for milliseconds after a parallel
-            # region), which would be charged to this library on a two-core machine.
-            run()
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
-    results = {name: statistics.median(t) * 1e3 for name, t in times.items()}
-    line = f"softmax_ce {args.rows}x{args.classes}: nbtorch {results['nbtorch']:.2f} ms"
-    if "pytorch" in results:
-        results["ratio"] = results["nbtorch"] / results["pytorch"]
-        line += f", pytorch {results['pytorch']:.2f} ms, ratio {results['ratio']:.2f}x"
-    print(line)
-    return results
+    p = parser(__doc__, repeats=20)
+    p.add_argument("--rows", type=int, default=4096)
+    p.add_argument("--classes", type=int, default=1000)
+    args = p.parse_args(argv)
+    libs = libraries(args)
+    runs = {name: step_fn(lib, args.rows, args.classes) for name, lib in libs.items()}
+    times = interleaved(runs, args.repeats)
+    return report(f"softmax_ce {args.rows}x{args.classes}", times, scale=1e3, unit="ms",
+                  digits=2)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def show_config() -> None:
     """Print the versions and hardware nbtorch sees.
 
     One line each for nbtorch, Python, numpy, numba (with llvmlite, the
-    compiler under it), the BLAS library, CUDA, graphviz's ``dot`` (used to
+    compiler under it), the thread count, the BLAS library, CUDA, graphviz's ``dot`` (used to
     draw computational graphs) and the data folder. Example::
 
         >>> import nbtorch
@@ -82,7 +82,7 @@ def show_config() -> None:
     import numba
     import numpy
 
-    from nbtorch import __version__
+    from nbtorch import __version__, get_num_threads
 
     dot = shutil.which("dot")
     python = sys.version.split()[0]
@@ -92,6 +92,7 @@ def show_config() -> None:
         f"{platform.system()} {platform.machine()})",
         "numpy": numpy.__version__,
         "numba": f"{numba.__version__} (llvmlite {llvmlite.__version__})",
+        "threads": f"{get_num_threads()} (big ops split in chunks; BLAS one thread each)",
         "BLAS": _blas(),
         "CUDA": _cuda(),
         "graphviz": f"dot at {dot}" if dot else "dot not found (install graphviz to draw graphs)",

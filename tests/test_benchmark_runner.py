@@ -34,8 +34,12 @@ def table_rows(md: str) -> list[list[str]]:
 @pytest.mark.oracle
 def test_quick_run_writes_table_and_json(tmp_path):
     pytest.importorskip("torch")
-    run(tmp_path, "--only", "overhead,import", "--threads", "1,2")
+    proc = run(tmp_path, "--only", "overhead,import", "--threads", "1,2")
     report = json.loads((tmp_path / "latest.json").read_text())
+    started = [line for line in proc.stdout.splitlines() if line.startswith("[1/1] overhead")]
+    # one process with both libraries at one thread; one process per library at two
+    assert [line.endswith(("--lib nbtorch", "--lib pytorch")) for line in started] == [
+        False, True, True]
     assert report["quick"] is True and report["threads"] == [1, 2]
     assert {"cpu", "cores", "numpy", "torch"} <= set(report["machine"])
     # overhead at each thread count; import (one library per process) at the first only

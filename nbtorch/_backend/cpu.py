@@ -68,7 +68,6 @@ from numpy import (
     logical_not,
     logical_or,
     logical_xor,
-    matmul,
     max,
     maximum,
     mean,
@@ -113,6 +112,8 @@ from numpy import (
     zeros,
 )
 from numpy.linalg import LinAlgError, det, inv, slogdet, solve
+
+from .. import _threads
 
 ndarray = np.ndarray
 device_type = "cpu"
@@ -195,11 +196,38 @@ def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
     return out
 
 
+def matmul(x, y, out=None):
+    """numpy's ``matmul`` (BLAS). A big product of two matrices is split over nbtorch's
+    threads: each computes a band of rows (or of columns, for a wide result) with one BLAS
+    call of its own (why nbtorch, not BLAS, owns the threads: ``nbtorch/_threads.py``)."""
+    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]:
+        return np.matmul(x, y, out=out)
+    (m, k), n = x.shape, y.shape[1]
+    items = m if m >= n else n  # split the longer side (max() here would be numpy's)
+    threads = _threads.threads_for(x, items, m * n * k, _threads.PARALLEL_MIN_FLOPS)
+    if threads == 1:
+        return np.matmul(x, y, out=out)
+    if out is None:
+        out = np.empty((m, n), np.result_type(x, y))
+    if m >= n:
+        def band(a, b):
+            np.matmul(x[a:b], y, out=out[a:b])
+    else:
+        def band(a, b):
+            np.matmul(x, y[:, a:b], out=out[:, a:b])
+    _threads.parallel_chunks(band, items, threads)
+    return out
+
+
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
-    """Fill ``out`` with each window's maximum and ``indices`` with where it was."""
+    """Fill ``out`` with each window's maximum and ``indices`` with where it was (samples
+    split over nbtorch's threads when the batch is big)."""
     from .cpu_kernels.pool import max_pool2d as kernel
 
-    kernel(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices)
+    def samples(a, b):
+        kernel(x[a:b], kh, kw, sh, sw, ph, pw, dh, dw, out[a:b], indices[a:b])
+
+    _threads.parallel_chunks(samples, len(x), _threads.threads_for(x, len(x), x.size))
     return out, indices
 
 
@@ -207,5 +235,9 @@ def max_pool2d_backward(grad, indices, grad_input):
     """Add each pooled gradient onto ``grad_input`` (N, C, H*W) at its window's argmax."""
     from .cpu_kernels.pool import max_pool2d_backward as kernel
 
-    kernel(grad, indices, grad_input)
+    def samples(a, b):
+        kernel(grad[a:b], indices[a:b], grad_input[a:b])
+
+    n = len(grad)
+    _threads.parallel_chunks(samples, n, _threads.threads_for(grad, n, grad.size))
     return grad_input

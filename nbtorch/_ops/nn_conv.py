@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from .._backend import backend_of
 from .._tensor import Tensor
+from .._threads import parallel_chunks, threads_for
 from ..autograd.function import Function
 
 
@@ -41,17 +42,22 @@ class Geometry(NamedTuple):
                      zip(self.in_size, self.padding, self.kernel, self.stride, self.dilation))
 
 
-def _im2col(a, geom: Geometry):
-    """(N, C, H, W) -> cols (N, G, C/G*kh*kw, H_out*W_out): each sample's patches as columns
+def _new_cols(a, geom: Geometry):
+    """An empty (N, C, kh, kw, H_out, W_out) array for the columns of the input ``a``."""
+    return backend_of(a).empty(a.shape[:2] + tuple(geom.kernel) + geom.out_size(), a.dtype)
+
+
+def _fill_cols(a, geom: Geometry, cols) -> None:
+    """im2col: fill ``cols`` with the patches of ``a`` (N, C, H, W), a C-contiguous array
     (padding included: no padded copy of the input is made)."""
-    B = backend_of(a)
     (kh, kw), (sh, sw), (dh, dw) = geom.kernel, geom.stride, geom.dilation
     (top, _), (left, _) = geom.padding  # bottom/right padding: implied by the output size
-    ho, wo = geom.out_size()
-    n, c = a.shape[:2]
-    cols = B.empty((n, c, kh, kw, ho, wo), dtype=a.dtype)
-    B.batched_im2col(B.ascontiguousarray(a), kh, kw, sh, sw, top, left, dh, dw, cols)
-    return cols.reshape(n, geom.groups, -1, ho * wo)
+    backend_of(a).batched_im2col(a, kh, kw, sh, sw, top, left, dh, dw, cols)
+
+
+def _as_matrices(cols, groups: int):
+    """(N, C, kh, kw, H_out, W_out) columns -> (N, G, C/G*kh*kw, H_out*W_out), a view."""
+    return cols.reshape(cols.shape[0], groups, -1, cols.shape[4] * cols.shape[5])
 
 
 def _col2im(cols, geom: Geometry, out) -> None:
@@ -64,6 +70,14 @@ def _col2im(cols, geom: Geometry, out) -> None:
     B.batched_col2im(cols.reshape(n, channels, kh, kw, ho, wo), sh, sw, top, left, dh, dw, out)
 
 
+def _by_samples(work, a, cost: int) -> None:
+    """Run ``work(start, stop)`` over the samples of the batch ``a``: as one call, or split
+    into one chunk of samples per thread when the work (``cost`` entries) is big enough.
+    Samples are independent, so each thread makes its own columns and BLAS products (the
+    products of one sample are small: BLAS would use one thread for each of them anyway)."""
+    parallel_chunks(work, len(a), threads_for(a, len(a), cost))
+
+
 CHUNK_BYTES = 1 << 22
 """How many bytes of columns the input gradient makes at a time (4 MiB: they stay in the CPU's
 cache until col2im reads them, and one buffer of that size is reused by the memory allocator
@@ -71,10 +85,11 @@ instead of fresh pages from the operating system for every batch: fresh pages co
 fault and zeroing, about as much as col2im itself)."""
 
 
-def _chunks(n: int, per_sample: int) -> list:
-    """Slices of the batch ``range(n)`` that hold at most CHUNK_BYTES (one sample at least)."""
+def _chunks(start: int, stop: int, per_sample: int) -> list:
+    """Slices of the samples ``range(start, stop)`` that hold at most CHUNK_BYTES (one sample
+    at least)."""
     size = max(1, CHUNK_BYTES // max(per_sample, 1))
-    return [slice(i, i + size) for i in range(0, n, size)]
+    return [slice(i, min(i + size, stop)) for i in range(start, stop, size)]
 
 
 def _grouped_kernel(w, groups: int):
@@ -94,15 +109,25 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, geom):
-        cols = _im2col(x._array, geom)
+        B = backend_of(x._array)
+        a = B.ascontiguousarray(x._array)
+        kernel = _grouped_kernel(w._array, geom.groups)
+        cols = _new_cols(a, geom)
+        matrices = _as_matrices(cols, geom.groups)
         # (G, C_out/G, K) @ (N, G, K, P): one BLAS product per sample and group, and the
         # result (N, G, C_out/G, P) is already the output's (N, C_out, H_out, W_out) order.
-        out = (_grouped_kernel(w._array, geom.groups) @ cols).reshape(
-            (x.shape[0], w.shape[0]) + geom.out_size())
+        out = B.empty(matrices.shape[:2] + (kernel.shape[1], matrices.shape[3]), a.dtype)
+
+        def samples(i, j):
+            _fill_cols(a[i:j], geom, cols[i:j])
+            B.matmul(kernel, matrices[i:j], out=out[i:j])
+
+        _by_samples(samples, a, cols.size)
+        out = out.reshape((x.shape[0], w.shape[0]) + geom.out_size())
         if b is not None:
             out += b._array.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, w)
-        ctx.geom, ctx.cols = geom, cols
+        ctx.geom, ctx.cols = geom, matrices
         return out
 
     @staticmethod
@@ -134,8 +159,12 @@ class ConvInputGrad(Function):
         n, channels = g.shape[0], w.shape[1] * geom.groups
         out = backend_of(rows).zeros((n, channels) + tuple(geom.in_size), dtype=rows.dtype)
         per_sample = kernel_t.shape[0] * kernel_t.shape[1] * rows.shape[-1] * rows.itemsize
-        for part in _chunks(n, per_sample):
-            _col2im(kernel_t @ rows[part], geom, out[part])  # (n, G, K, P) columns
+
+        def samples(i, j):
+            for part in _chunks(i, j, per_sample):
+                _col2im(kernel_t @ rows[part], geom, out[part])  # (n, G, K, P) columns
+
+        _by_samples(samples, rows, n * per_sample // rows.itemsize)
         ctx.save_for_backward(g, w)
         ctx.geom = geom
         return out
@@ -158,14 +187,30 @@ class ConvInputGrad(Function):
 
 class ConvWeightGrad(Function):
     """The gradient of conv(x, w) w.r.t. w for an output gradient g: g @ im2col(x)^T.
-    ``cols`` is im2col(x) when the forward pass already made it (else recomputed)."""
+    ``cols`` is im2col(x) (as matrices) when the forward pass already made it; else each
+    chunk of samples makes its own."""
 
     @staticmethod
     def forward(ctx, x, g, geom, cols):
-        if cols is None:
-            cols = _im2col(x._array, geom)
-        # Per sample (N, G, K, P) @ (N, G, P, C_out/G), then summed over the samples.
-        gw = (cols @ _rows(g._array, geom.groups).transpose(0, 1, 3, 2)).sum(0)
+        a = backend_of(x._array).ascontiguousarray(x._array)
+        rows_t = _rows(g._array, geom.groups).transpose(0, 1, 3, 2)
+        partial = {}  # first sample of a chunk -> that chunk's sum over its samples
+
+        def samples(i, j):
+            if cols is None:
+                own = _new_cols(a[i:j], geom)
+                _fill_cols(a[i:j], geom, own)
+                part = _as_matrices(own, geom.groups)
+            else:
+                part = cols[i:j]
+            # Per sample (n, G, K, P) @ (n, G, P, C_out/G), then summed over the samples.
+            partial[i] = (part @ rows_t[i:j]).sum(0)
+
+        cost = a.shape[0] * a.shape[1] * geom.kernel[0] * geom.kernel[1] * rows_t.shape[2]
+        _by_samples(samples, a, cost)
+        gw = None
+        for i in sorted(partial):  # a fixed order: the same bits every run
+            gw = partial[i] if gw is None else gw + partial[i]
         ctx.save_for_backward(x, g)
         ctx.geom = geom
         kh, kw = geom.kernel

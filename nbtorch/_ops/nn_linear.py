@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._backend import cpu
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .matmul import matmul
@@ -32,7 +33,7 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, input, weight, bias):
-        out = input._array @ weight._array.T  # one BLAS call (W^T is a free transposed view)
+        out = cpu.matmul(input._array, weight._array.T)  # BLAS (W^T: a free transposed view)
         if bias is not None:
             out += bias._array  # in place: ``out`` is fresh, no second (N, out) array
         ctx.save_for_backward(input, weight)
@@ -65,9 +66,9 @@ class LinearBackward(Function):
         g = grad._array
         out = []
         if needs[0]:
-            out.append(g @ weight._array)
+            out.append(cpu.matmul(g, weight._array))
         if needs[1]:
-            out.append(g.T @ input._array)  # (out, in) and C-contiguous, like the weight
+            out.append(cpu.matmul(g.T, input._array))  # (out, in), C-contiguous like the weight
         if needs[2]:
             out.append(g.sum(0))
         ctx.save_for_backward(grad, input, weight)

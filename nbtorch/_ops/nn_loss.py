@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
+from .._threads import parallel_chunks, threads_for
 from ..autograd.function import Function
 from ._util import backend
 from .nn_activation import Softmax, log_softmax, softplus
@@ -143,44 +144,15 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int):
 
 
 # -- row-parallel pieces for large inputs ---------------------------------------------------
-# numpy releases the GIL inside its loops, so two Python threads running the same numpy code
-# on two halves of the rows really compute at the same time. Below about a million entries
-# the cost of handing work to a thread (tens of microseconds) is more than it saves.
+# Big inputs are split by rows over nbtorch's worker threads (``nbtorch._threads``). For these
+# few numpy calls, below about a million entries the hand-off costs more than it saves.
 
 _PARALLEL_MIN_ENTRIES = 1 << 20
-_pools: dict = {}
-_thread_count = {}  # nbtorch.set_num_threads' last value -> get_num_threads() (not free)
 
 
 def _row_threads(x) -> int:
     """How many threads to split ``x``'s rows over: 1 unless it is a big numpy array."""
-    if type(x) is not np.ndarray or x.size < _PARALLEL_MIN_ENTRIES or len(x) < 2:
-        return 1
-    from .. import _threads
-
-    requested = _threads._requested
-    if requested not in _thread_count:
-        _thread_count[requested] = _threads.get_num_threads()
-    return min(_thread_count[requested], len(x))
-
-
-def _over_row_chunks(work, n: int, threads: int) -> None:
-    """Call ``work(start, stop)`` on ``threads`` contiguous chunks of ``range(n)`` and wait
-    for all of them: the calling thread does the first chunk itself, a pool of
-    ``threads - 1`` threads (kept between calls) the others."""
-    step = -(-n // threads)
-    if threads == 1 or step >= n:
-        work(0, n)
-        return
-    pool = _pools.get(threads)
-    if pool is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = _pools[threads] = ThreadPoolExecutor(threads - 1, "nbtorch-rows")
-    others = [pool.submit(work, a, min(a + step, n)) for a in range(step, n, step)]
-    work(0, step)
-    for future in others:
-        future.result()  # re-raises an exception from the thread
+    return threads_for(x, len(x), x.size, _PARALLEL_MIN_ENTRIES)
 
 
 def _exp_shifted(B, x, threads: int):
@@ -201,7 +173,7 @@ def _exp_shifted(B, x, threads: int):
         np.exp(np.subtract(x[a:b], m[a:b], out=e[a:b]), out=e[a:b])
         np.sum(e[a:b], axis=1, out=s[a:b])
 
-    _over_row_chunks(rows, len(x), threads)
+    parallel_chunks(rows, len(x), threads)
     return e, m, s
 
 
@@ -214,7 +186,7 @@ def _scale_rows_(B, e, factor, threads: int):
     def rows(a, b):
         np.multiply(e[a:b], factor[a:b], out=e[a:b])
 
-    _over_row_chunks(rows, len(e), threads)
+    parallel_chunks(rows, len(e), threads)
     return e
 
 
@@ -244,7 +216,7 @@ def _max_sumexp(kernels, x, threads: int):
         np.max(x[a:b], axis=1, out=m[a:b])
         kernels.row_sumexp(x, m, s, a, b)
 
-    _over_row_chunks(rows, len(x), threads)
+    parallel_chunks(rows, len(x), threads)
     return m[:, None], s
 
 
@@ -259,7 +231,7 @@ def _softmax_minus_onehot(kernels, x, m, factor, target, scale, threads: int):
     def rows(a, b):
         kernels.softmax_minus_onehot(x, m, factor, target, scale, out, a, b)
 
-    _over_row_chunks(rows, len(x), threads)
+    parallel_chunks(rows, len(x), threads)
     return out
 
 

@@ -6,6 +6,7 @@ import pytest
 
 import nbtorch
 import nbtorch.nn.functional as F
+from nbtorch import _threads
 from nbtorch._ops import nn_loss
 
 
@@ -59,7 +60,7 @@ def test_thread_errors_reach_the_caller():
         raise ValueError(f"rows {a}:{b}")
 
     with pytest.raises(ValueError, match="rows"):
-        nn_loss._over_row_chunks(work, 10, 2)
+        _threads.parallel_chunks(work, 10, 2)
 
 
 def test_out_of_range_target_still_raises():

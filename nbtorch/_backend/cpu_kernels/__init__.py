@@ -6,4 +6,4 @@ They are imported lazily (inside the backend function that calls them), so that
 
 from nbtorch._threads import on_kernels_load
 
-on_kernels_load()  # Numba uses at most as many threads as BLAS (see nbtorch/_threads.py)
+on_kernels_load()  # Numba uses at most nbtorch's thread count (see nbtorch/_threads.py)

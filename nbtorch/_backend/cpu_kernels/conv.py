@@ -15,7 +15,7 @@ Both use the layout ``cols[c, i, j, n, y, x]`` = ``padded[n, c, y*sh + i*dh, x*s
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols):
     """Fill ``cols`` (C, kh, kw, N, ho, wo) from ``padded`` (N, C, Hp, Wp)."""
     n_batch, channels = padded.shape[0], padded.shape[1]
@@ -34,7 +34,7 @@ def im2col(padded, kh, kw, sh, sw, dh, dw, ho, wo, cols):
                                 cols[c, i, j, n, y, x] = padded[n, c, row, x * sw + base]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def col2im(cols, sh, sw, dh, dw, out):
     """Add ``cols`` (C, kh, kw, N, ho, wo) onto ``out`` (N, C, Hp, Wp), which starts at 0."""
     channels, kh, kw, n_batch, ho, wo = cols.shape
@@ -65,16 +65,16 @@ def col2im(cols, sh, sw, dh, dw, out):
 #   copying the input into a bigger zero-padded array;
 # * sample n, channel c reads one small input plane (it stays in the cache) and writes
 #   kh*kw rows of ho*wo values one after the other (the memory system likes long runs);
-# * they run on one thread, on purpose. The (n, c) planes are independent (plane (n, c) of
-#   ``cols`` only adds into plane (n, c) of ``out``), so ``prange`` could share them among
-#   Numba's threads; but Numba's OpenMP threads and OpenBLAS's threads both keep spinning
-#   for a while after their work, waiting for more, and on two cores each pool's waiting
-#   threads then take the cores the other pool needs: measured, conv2d forward+backward
-#   became 3x slower at 2 threads. These kernels take a few percent of the time; the matrix
-#   products (BLAS) get the threads.
+# * each call runs on one thread, on purpose. The samples are independent, so the caller
+#   (``Conv2d`` in ``nbtorch/_ops/nn_conv.py``) splits a big batch into one chunk per thread
+#   and each thread makes its chunk's columns and BLAS products (``nogil`` lets the threads
+#   run at once). ``prange`` would start Numba's own thread pool, whose threads keep
+#   spinning after their work, like BLAS's: on two cores each pool's waiting threads then
+#   take the cores the other needs (measured: conv2d forward+backward became 3x slower at
+#   2 threads). See ``nbtorch/_threads.py``.
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, cols):
     """Fill ``cols`` (N, C, kh, kw, ho, wo) from ``x`` (N, C, H, W) padded by ``ph`` rows at
     the top and ``pw`` columns on the left (and with zeros wherever a window leaves x)."""
@@ -98,7 +98,7 @@ def batched_im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, cols):
                                 cols[n, c, i, j, y, xo] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
     """Add ``cols`` (N, C, kh, kw, ho, wo) onto ``out`` (N, C, H, W), which starts at zero:
     ``batched_im2col``'s adjoint (values that came from the padding are dropped)."""

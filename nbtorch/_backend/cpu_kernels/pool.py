@@ -11,14 +11,15 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
     """``out``/``indices`` (N, C, ho, wo) from ``x`` (N, C, H, W).
 
     Why it is fast: the window loops (i, j) are outside and the long loop over the output
     columns is inside (windows are tiny: a loop of 2 inside would cost more than its work),
     and the running maximum is updated with selects, not branches (whether ``v > best`` is
-    a coin toss the CPU cannot predict). One thread: see ``conv.py`` for why not ``prange``.
+    a coin toss the CPU cannot predict). One thread per call: the backend splits a big batch
+    over nbtorch's threads (see ``conv.py`` for why not ``prange``).
     Each output still sees its window row by row (i, then j), so the first maximum (or the
     first NaN) is the one recorded.
     """
@@ -46,7 +47,7 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
                             where[y, xo] = r * width + col if take else w
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def max_pool2d_backward(grad, indices, grad_input):
     """Add each ``grad[n, c, y, x]`` onto ``grad_input[n, c]`` at its argmax position
     (``grad_input`` is (N, C, H*W) and starts at zero)."""

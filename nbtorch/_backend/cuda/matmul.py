@@ -27,7 +27,7 @@ import numpy as np
 
 from . import runtime
 from .array import empty
-from .layout import broadcast_shape, element_offset, plan
+from .layout import broadcast_shape, copy_into, element_offset, plan
 from .runtime import cuda
 
 # (BM, BN, BK, TM, TN): tile sizes; (BM / TM) * (BN / TN) threads per block.
@@ -144,7 +144,8 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
 
 def matmul(x, y, out=None):
     """numpy's ``matmul``: (..., M, K) @ (..., K, N) -> (..., M, N), batch dims broadcast,
-    1-d operands treated as a row (left) or a column (right)."""
+    1-d operands treated as a row (left) or a column (right). ``out``, if given, receives the
+    result (written by the kernel itself when it is C-contiguous, else copied in)."""
     if x.dtype != y.dtype:
         dtype = np.result_type(x.dtype, y.dtype)
         x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
@@ -159,11 +160,15 @@ def matmul(x, y, out=None):
     batch = 1
     for s in bshape:
         batch *= s
-    c = empty(bshape + (M, N), x.dtype, x.device_index)
+    direct = (out is not None and out.shape == bshape + (M, N) and out.dtype == x.dtype
+              and out.flags.c_contiguous)
+    c = out if direct else empty(bshape + (M, N), x.dtype, x.device_index)
     if c.size:
         _launch(x2, y2, c, bshape, batch, M, N, K)
     shape = bshape + ((M,) if x.ndim > 1 else ()) + ((N,) if y.ndim > 1 else ())
-    return c.reshape(shape)
+    if out is not None and not direct:
+        copy_into(out, c.reshape(shape))
+    return out if out is not None else c.reshape(shape)
 
 
 def _batch_strides(a, bshape):
