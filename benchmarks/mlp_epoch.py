@@ -70,7 +70,7 @@ def compare(name: str, build, data, lr: float, args) -> dict:
         seconds = train_epoch(lib, model, x, y, lr)
         results[lib_name] = (seconds, accuracy(lib, model.eval(), xt, yt))
     line = ", ".join(f"{k} {s:.2f} s (test acc {a:.4f})" for k, (s, a) in results.items())
-    if "pytorch" in results:
+    if len(results) == 2:
         line += f", ratio {results['nbtorch'][0] / results['pytorch'][0]:.2f}x"
     print(f"{name}: {line}")
     return results

@@ -61,6 +61,18 @@ def test_quick_run_writes_table_and_json(tmp_path):
     assert all(cells[6] in ("yes", "**no**") for cells in body)
 
 
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", ["mlp_epoch", "softmax_ce", "conv2d"])
+def test_every_script_runs_one_library_per_process(tmp_path, name):
+    """At two threads each library runs alone (``--lib``): every script must accept that."""
+    pytest.importorskip("torch")
+    run(tmp_path, "--only", name, "--threads", "2")
+    (row,) = json.loads((tmp_path / "latest.json").read_text())["rows"]
+    assert row["errors"] == []
+    assert row["ratio"]["median"] == pytest.approx(
+        row["nbtorch"]["median"] / row["pytorch"]["median"])
+
+
 def test_without_pytorch(tmp_path):
     """A sitecustomize that hides torch: a clear line, nbtorch's figures, no ratios."""
     hide = tmp_path / "hide"
