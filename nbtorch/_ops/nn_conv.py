@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from .._backend import backend_of
 from .._tensor import Tensor
 from .._threads import parallel_chunks, threads_for
@@ -78,18 +80,29 @@ def _by_samples(work, a, cost: int) -> None:
     parallel_chunks(work, len(a), threads_for(a, len(a), cost))
 
 
-CHUNK_BYTES = 1 << 22
-"""How many bytes of columns the input gradient makes at a time (4 MiB: they stay in the CPU's
-cache until col2im reads them, and one buffer of that size is reused by the memory allocator
-instead of fresh pages from the operating system for every batch: fresh pages cost a page
-fault and zeroing, about as much as col2im itself)."""
+CHUNK_BYTES = 1 << 20
+"""How many bytes of columns are made at a time (1 MiB: they stay in the CPU core's own
+cache until the BLAS product or col2im reads them). Made for the whole batch at once, the
+columns of a mid-sized layer are tens of megabytes: written to main memory by im2col and
+read back by BLAS, which then waits on memory rather than computing. The columns are not
+kept for the backward pass either: remaking them chunk by chunk from the input costs less
+than storing and reading them back."""
 
 
-def _chunks(start: int, stop: int, per_sample: int) -> list:
-    """Slices of the samples ``range(start, stop)`` that hold at most CHUNK_BYTES (one sample
-    at least)."""
+def _sample_parts(a, start: int, stop: int, per_sample: int) -> list:
+    """Slices of the samples ``range(start, stop)`` whose columns (``per_sample`` bytes
+    each) hold at most CHUNK_BYTES, one sample at least. On the GPU: one slice (every
+    launch has a fixed cost there, and its memory is fast)."""
+    if type(a) is not np.ndarray:
+        return [slice(start, stop)]
     size = max(1, CHUNK_BYTES // max(per_sample, 1))
     return [slice(i, min(i + size, stop)) for i in range(start, stop, size)]
+
+
+def _cols_bytes(a, geom: Geometry) -> int:
+    """Bytes of one sample's columns: C * kh * kw * H_out * W_out entries."""
+    ho, wo = geom.out_size()
+    return a.shape[1] * geom.kernel[0] * geom.kernel[1] * ho * wo * a.itemsize
 
 
 def _grouped_kernel(w, groups: int):
@@ -112,22 +125,24 @@ class Conv2d(Function):
         B = backend_of(x._array)
         a = B.ascontiguousarray(x._array)
         kernel = _grouped_kernel(w._array, geom.groups)
-        cols = _new_cols(a, geom)
-        matrices = _as_matrices(cols, geom.groups)
-        # (G, C_out/G, K) @ (N, G, K, P): one BLAS product per sample and group, and the
+        ho, wo = geom.out_size()
+        # (G, C_out/G, K) @ (n, G, K, P): one BLAS product per sample and group, and the
         # result (N, G, C_out/G, P) is already the output's (N, C_out, H_out, W_out) order.
-        out = B.empty(matrices.shape[:2] + (kernel.shape[1], matrices.shape[3]), a.dtype)
+        out = B.empty((a.shape[0], geom.groups, kernel.shape[1], ho * wo), a.dtype)
+        per_sample = _cols_bytes(a, geom)
 
         def samples(i, j):
-            _fill_cols(a[i:j], geom, cols[i:j])
-            B.matmul(kernel, matrices[i:j], out=out[i:j])
+            for part in _sample_parts(a, i, j, per_sample):
+                cols = _new_cols(a[part], geom)
+                _fill_cols(a[part], geom, cols)
+                B.matmul(kernel, _as_matrices(cols, geom.groups), out=out[part])
 
-        _by_samples(samples, a, cols.size)
+        _by_samples(samples, a, a.shape[0] * per_sample // a.itemsize)
         out = out.reshape((x.shape[0], w.shape[0]) + geom.out_size())
         if b is not None:
             out += b._array.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, w)
-        ctx.geom, ctx.cols = geom, matrices
+        ctx.geom = geom
         return out
 
     @staticmethod
@@ -135,7 +150,7 @@ class Conv2d(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b, _ = ctx.needs_input_grad
         gx = ConvInputGrad.apply(grad, w, ctx.geom) if need_x else None
-        gw = ConvWeightGrad.apply(x, grad, ctx.geom, ctx.cols) if need_w else None
+        gw = ConvWeightGrad.apply(x, grad, ctx.geom) if need_w else None
         gb = grad.sum((0, 2, 3)) if need_b else None
         return gx, gw, gb, None
 
@@ -161,7 +176,7 @@ class ConvInputGrad(Function):
         per_sample = kernel_t.shape[0] * kernel_t.shape[1] * rows.shape[-1] * rows.itemsize
 
         def samples(i, j):
-            for part in _chunks(i, j, per_sample):
+            for part in _sample_parts(rows, i, j, per_sample):
                 _col2im(kernel_t @ rows[part], geom, out[part])  # (n, G, K, P) columns
 
         _by_samples(samples, rows, n * per_sample // rows.itemsize)
@@ -175,7 +190,7 @@ class ConvInputGrad(Function):
         need_g, need_w, _ = ctx.needs_input_grad
         # <v, T(g, w)> = <conv(v, w), g> = <w, ConvWeightGrad(v, g)>
         dg = Conv2d.apply(v, w, None, ctx.geom) if need_g else None
-        dw = ConvWeightGrad.apply(v, g, ctx.geom, None) if need_w else None
+        dw = ConvWeightGrad.apply(v, g, ctx.geom) if need_w else None
         return dg, dw, None
 
     @staticmethod
@@ -186,28 +201,27 @@ class ConvInputGrad(Function):
 
 
 class ConvWeightGrad(Function):
-    """The gradient of conv(x, w) w.r.t. w for an output gradient g: g @ im2col(x)^T.
-    ``cols`` is im2col(x) (as matrices) when the forward pass already made it; else each
-    chunk of samples makes its own."""
+    """The gradient of conv(x, w) w.r.t. w for an output gradient g: g @ im2col(x)^T,
+    summed over the samples; the columns are remade from x chunk by chunk."""
 
     @staticmethod
-    def forward(ctx, x, g, geom, cols):
+    def forward(ctx, x, g, geom):
         a = backend_of(x._array).ascontiguousarray(x._array)
         rows_t = _rows(g._array, geom.groups).transpose(0, 1, 3, 2)
-        partial = {}  # first sample of a chunk -> that chunk's sum over its samples
+        per_sample = _cols_bytes(a, geom)
+        partial = {}  # first sample of a thread's chunk -> its sum over those samples
 
         def samples(i, j):
-            if cols is None:
-                own = _new_cols(a[i:j], geom)
-                _fill_cols(a[i:j], geom, own)
-                part = _as_matrices(own, geom.groups)
-            else:
-                part = cols[i:j]
-            # Per sample (n, G, K, P) @ (n, G, P, C_out/G), then summed over the samples.
-            partial[i] = (part @ rows_t[i:j]).sum(0)
+            total = None
+            for part in _sample_parts(a, i, j, per_sample):
+                cols = _new_cols(a[part], geom)
+                _fill_cols(a[part], geom, cols)
+                # Per sample (n, G, K, P) @ (n, G, P, C_out/G), summed over the samples.
+                term = (_as_matrices(cols, geom.groups) @ rows_t[part]).sum(0)
+                total = term if total is None else total + term
+            partial[i] = total
 
-        cost = a.shape[0] * a.shape[1] * geom.kernel[0] * geom.kernel[1] * rows_t.shape[2]
-        _by_samples(samples, a, cost)
+        _by_samples(samples, a, a.shape[0] * per_sample // a.itemsize)
         gw = None
         for i in sorted(partial):  # a fixed order: the same bits every run
             gw = partial[i] if gw is None else gw + partial[i]
@@ -219,18 +233,18 @@ class ConvWeightGrad(Function):
     @staticmethod
     def backward(ctx, v):
         x, g = ctx.saved_tensors
-        need_x, need_g, _, _ = ctx.needs_input_grad
+        need_x, need_g, _ = ctx.needs_input_grad
         # <v, ConvWeightGrad(x, g)> = <conv(x, v), g> = <x, T(g, v)>
         dx = ConvInputGrad.apply(g, v, ctx.geom) if need_x else None
         dg = Conv2d.apply(x, v, None, ctx.geom) if need_g else None
-        return dx, dg, None, None
+        return dx, dg, None
 
     @staticmethod
-    def jvp(ctx, tx, tg, *_):
+    def jvp(ctx, tx, tg, _):
         x, g = ctx.saved_tensors
         return _sum_terms([
-            ConvWeightGrad.apply(tx, g, ctx.geom, None) if tx is not None else None,
-            ConvWeightGrad.apply(x, tg, ctx.geom, None) if tg is not None else None])
+            ConvWeightGrad.apply(tx, g, ctx.geom) if tx is not None else None,
+            ConvWeightGrad.apply(x, tg, ctx.geom) if tg is not None else None])
 
 
 def _sum_terms(terms):

@@ -85,3 +85,20 @@ def test_small_batches_stay_on_one_thread(threads):
     x = nbtorch.randn(2, 1, 6, 6)  # 2 x 16 x 9 = 288 column entries
     _, split = threads(3, lambda: F.conv2d(x, nbtorch.randn(2, 1, 3, 3)))
     assert split == 1
+
+
+def test_conv_results_do_not_depend_on_the_chunk_size(monkeypatch):
+    """Columns are made a few samples at a time (``CHUNK_BYTES``): one sample per chunk must
+    give what one chunk for the whole batch gives."""
+    from nbtorch._ops import nn_conv
+
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 4, 10, 10)).astype(np.float32)
+    w = rng.standard_normal((6, 2, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    monkeypatch.setattr(nn_conv, "CHUNK_BYTES", 1 << 30)
+    whole = _conv_step(x, w, b, 1, 1, 2)
+    monkeypatch.setattr(nn_conv, "CHUNK_BYTES", 1)
+    per_sample = _conv_step(x, w, b, 1, 1, 2)
+    for a, c in zip(whole, per_sample):
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-5 * np.abs(a).max())
