@@ -92,7 +92,7 @@ def show_config() -> None:
         f"{platform.system()} {platform.machine()})",
         "numpy": numpy.__version__,
         "numba": f"{numba.__version__} (llvmlite {llvmlite.__version__})",
-        "threads": f"{get_num_threads()} (big ops split in chunks; BLAS one thread each)",
+        "threads": f"{get_num_threads()} (set_num_threads; see nbtorch/_threads.py)",
         "BLAS": _blas(),
         "CUDA": _cuda(),
         "graphviz": f"dot at {dot}" if dot else "dot not found (install graphviz to draw graphs)",

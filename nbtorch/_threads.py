@@ -1,28 +1,36 @@
 """How many CPU threads nbtorch uses: ``set_num_threads`` and ``get_num_threads``.
 
 nbtorch computes on ``n`` threads (``set_num_threads(n)``; by default one per core, or
-``OMP_NUM_THREADS`` if it is set before Python starts, like PyTorch):
+``OMP_NUM_THREADS`` if it is set before Python starts, like PyTorch). Two thread pools
+(线程池) can do the work, and they behave differently when idle:
 
-- a big op splits its work into ``n`` chunks (the samples of a batch, the rows of a
-  matrix, bands of a matrix product) that ``n`` threads run at the same time: the caller and
-  a pool of ``n - 1`` threads (``parallel_chunks``). numpy's loops, BLAS and the ``nogil``
-  Numba kernels release Python's GIL, so the chunks really run in parallel;
-- inside each chunk, numpy's BLAS library (OpenBLAS in numpy's wheels) uses ONE thread, and
-  the Numba kernels are single-threaded too.
+- numpy's BLAS library (OpenBLAS in numpy's wheels) has its own threads for a matrix
+  product. When a product ends they do not sleep: they spin, waiting for the next one, for
+  about a tenth of a second. That makes back-to-back products fast (an MLP's training step
+  is little else: handing work to a spinning thread takes a microsecond);
+- nbtorch's own pool (``parallel_chunks``) splits a big convolution, pooling or cross
+  entropy into ``n`` chunks of samples or rows, run at the same time by the caller and
+  ``n - 1`` threads. numpy's loops, BLAS and the ``nogil`` Numba kernels release Python's
+  GIL, so the chunks really run in parallel. These threads sleep when idle; waking one
+  costs tens of microseconds, so only big work is split.
 
-Why not let BLAS use the cores itself, as it would by default? Because of what two thread
-pools (线程池) do to each other on the same cores: when a BLAS product ends, its threads do
-not sleep but spin for a while (OpenBLAS: about a tenth of a second), waiting for the next
-product. A training step alternates BLAS products with Numba loops (convolution columns,
-pooling); with BLAS's threads spinning, the loop's second thread gets half a core, and a
-two-core machine runs the step no faster with two threads than with one (measured: the
-LeNet epoch of ``benchmarks/cnn_epoch.py``, 1.06 s on one thread, 1.10 s on "two"). With one
-pool whose threads sleep when idle the same epoch takes 0.8 s. PyTorch follows the same
-rule: one pool (OpenMP) runs its own kernels and its BLAS.
+Spinning BLAS threads and nbtorch's threads must not meet: a chunk whose core is taken by a
+spinning BLAS thread runs at half speed, and two threads are then no faster than one
+(measured: the LeNet epoch of ``benchmarks/cnn_epoch.py`` took 1.06 s on one thread and
+1.10 s on "two" that way; 0.8 s once they did not meet). So nbtorch decides BLAS's thread
+count before each product (``blas_for_product``): ``n`` threads for a big product
+(``PARALLEL_MIN_FLOPS`` multiply-adds or more, an MLP's layers), one thread for a small one
+(BLAS would otherwise thread medium products, like LeNet's), and one thread inside the
+chunks of a split (each chunk already has its own core). The Numba kernels are
+single-threaded, so Numba's own pool never starts.
 
-So nbtorch sets numpy's BLAS to one thread when it starts splitting work (the first time an
-op is big enough, or at ``set_num_threads``). That setting is global: numpy code of your own
-then also multiplies matrices on one thread.
+One case still mixes the two: a model with big matrix products *and* split convolutions
+(a large CNN with large linear layers) has BLAS threads spinning after its linear layers
+while the next step's convolutions run: it stays correct, the convolutions just gain less
+from the second thread.
+
+nbtorch changes numpy's BLAS thread count (a global setting) only when it multiplies
+matrices or splits work; numpy code of your own runs with what nbtorch last set.
 """
 
 from __future__ import annotations
@@ -72,27 +80,6 @@ def _openblas():
     return None
 
 
-def _blas_threads(n: int | None = None) -> int | None:
-    """Set numpy's BLAS thread count to ``n`` (if given); return the count, None if unknown.
-
-    threadpoolctl (optional) knows every BLAS; without it, numpy's own OpenBLAS is called.
-    """
-    tpc = _threadpoolctl()
-    if tpc is not None:
-        if n is not None:
-            tpc.threadpool_limits(n, user_api="blas")
-        counts = [lib["num_threads"] for lib in tpc.threadpool_info()
-                  if lib["user_api"] == "blas"]
-        return counts[0] if counts else None
-    openblas = _openblas()
-    if openblas is None:
-        return None
-    setter, getter = openblas
-    if n is not None:
-        setter(n)
-    return getter()
-
-
 _requested: int | None = None  # the last set_num_threads(n)
 
 
@@ -122,7 +109,6 @@ def set_num_threads(n: int) -> None:
     if n < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     _requested = n
-    _blas_on_one_thread()
     if "numba" in sys.modules:
         _cap_numba(n)
 
@@ -145,22 +131,43 @@ def _default_threads() -> int:
     return os.cpu_count() or 1
 
 
-_blas_single = False  # True once numpy's BLAS has been set to one thread
+# -- numpy's BLAS: nbtorch's threads for a big matrix product, one thread otherwise ----------
+
+_blas_now: int | None = None  # the thread count nbtorch last gave BLAS (None: not yet)
 
 
-def _blas_on_one_thread() -> None:
-    """Set numpy's BLAS to one thread (once): nbtorch's own threads split the work."""
-    global _blas_single
-    if _blas_single:
+def use_blas_threads(n: int) -> None:
+    """Give numpy's BLAS ``n`` threads unless it has them (a cheap call into numpy's own
+    OpenBLAS). With another BLAS, where changing threads is slow (threadpoolctl), BLAS is set
+    to one thread once and left there."""
+    global _blas_now
+    if n == _blas_now:
         return
-    _blas_single = True
-    if _blas_threads(1) is None:
-        warnings.warn(
-            "nbtorch cannot set numpy's BLAS library to one thread here; its threads may "
-            "compete with nbtorch's. Install threadpoolctl, or set OMP_NUM_THREADS=1 before "
-            "starting Python and use nbtorch.set_num_threads(n)",
-            stacklevel=3,
-        )
+    openblas = _openblas()
+    if openblas is not None:
+        openblas[0](n)
+        _blas_now = n
+    elif _blas_now is None:
+        _blas_now = 1
+        tpc = _threadpoolctl()
+        if tpc is not None:
+            tpc.threadpool_limits(1, user_api="blas")
+        else:
+            warnings.warn(
+                "nbtorch cannot set the threads of numpy's BLAS library here; its threads "
+                "may compete with nbtorch's. Install threadpoolctl, or set OMP_NUM_THREADS=1 "
+                "before starting Python and use nbtorch.set_num_threads(n)",
+                stacklevel=3,
+            )
+
+
+def blas_for_product(multiply_adds: int) -> None:
+    """Before a matrix product: BLAS gets nbtorch's threads for a big one (outside a split
+    chunk), one thread for a small one. (BLAS would thread medium products itself, and its
+    threads would then spin for a tenth of a second after each, taking the cores nbtorch's
+    own threads need for the next convolution or pooling.)"""
+    big = multiply_adds >= PARALLEL_MIN_FLOPS and not getattr(_inside, "busy", False)
+    use_blas_threads((_requested or _default_threads()) if big else 1)
 
 
 def on_kernels_load() -> None:
@@ -182,7 +189,7 @@ def on_kernels_load() -> None:
 # other work needs. Waking one costs tens of microseconds, so only big enough work is split.
 
 PARALLEL_MIN_COST = 1 << 18  # about 300 us of work: entries read or written by a Numba loop
-PARALLEL_MIN_FLOPS = 1 << 22  # about 100 us of work: multiply-adds of a matrix product
+PARALLEL_MIN_FLOPS = 1 << 22  # multiply-adds of a matrix product worth BLAS's threads
 
 
 def threads_for(array, n: int, cost: int, min_cost: int | None = None) -> int:
@@ -193,8 +200,6 @@ def threads_for(array, n: int, cost: int, min_cost: int | None = None) -> int:
             or type(array) is not np.ndarray:
         return 1
     count = _requested or _default_threads()
-    if count > 1 and not _blas_single:
-        _blas_on_one_thread()
     return count if count < n else n
 
 
@@ -251,6 +256,7 @@ def parallel_chunks(work, n: int, threads: int) -> None:
         work(0, n)
         return
     chunks = [(a, min(a + step, n)) for a in range(step, n, step)]
+    use_blas_threads(1)  # each chunk's BLAS calls run on that chunk's thread
     with _pool_lock:  # one split at a time: two user threads must not share a worker
         while len(_workers) < len(chunks):
             _workers.append(_Worker())

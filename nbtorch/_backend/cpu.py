@@ -197,26 +197,10 @@ def batched_col2im(cols, sh, sw, ph, pw, dh, dw, out):
 
 
 def matmul(x, y, out=None):
-    """numpy's ``matmul`` (BLAS). A big product of two matrices is split over nbtorch's
-    threads: each computes a band of rows (or of columns, for a wide result) with one BLAS
-    call of its own (why nbtorch, not BLAS, owns the threads: ``nbtorch/_threads.py``)."""
-    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]:
-        return np.matmul(x, y, out=out)
-    (m, k), n = x.shape, y.shape[1]
-    items = m if m >= n else n  # split the longer side (max() here would be numpy's)
-    threads = _threads.threads_for(x, items, m * n * k, _threads.PARALLEL_MIN_FLOPS)
-    if threads == 1:
-        return np.matmul(x, y, out=out)
-    if out is None:
-        out = np.empty((m, n), np.result_type(x, y))
-    if m >= n:
-        def band(a, b):
-            np.matmul(x[a:b], y, out=out[a:b])
-    else:
-        def band(a, b):
-            np.matmul(x, y[:, a:b], out=out[:, a:b])
-    _threads.parallel_chunks(band, items, threads)
-    return out
+    """numpy's ``matmul`` (BLAS), on nbtorch's threads when the product is big and on one
+    thread when it is small (why: ``nbtorch/_threads.py``)."""
+    _threads.blas_for_product(x.size * (y.shape[-1] if y.ndim > 1 else 1))
+    return np.matmul(x, y, out=out)
 
 
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
