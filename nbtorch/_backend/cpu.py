@@ -203,6 +203,35 @@ def matmul(x, y, out=None):
     return np.matmul(x, y, out=out)
 
 
+_FUSED_MIN_SIZE = 1 << 14  # below this, numpy's few calls cost less than entering a kernel
+
+
+def sgd_momentum_(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize):
+    """One SGD step with momentum on parameter ``p`` and its buffer ``buf``, in place::
+
+        d = -g if maximize else g;  d = d + weight_decay * p
+        buf = momentum * buf + (1 - dampening) * d
+        p = p - lr * (d + momentum * buf if nesterov else buf)
+
+    A big float parameter takes one pass of a Numba loop (``cpu_kernels/optim.py``); the
+    numpy lines below compute the same numbers with a pass over memory per operation.
+    """
+    if (p.size >= _FUSED_MIN_SIZE and p.dtype.kind == "f" and g.dtype == buf.dtype == p.dtype
+            and p.flags.c_contiguous and g.flags.c_contiguous and buf.flags.c_contiguous):
+        from .cpu_kernels.optim import sgd_momentum
+
+        f = p.dtype.type
+        sgd_momentum(p.reshape(-1), g.reshape(-1), buf.reshape(-1), f(lr), f(momentum),
+                     f(1 - dampening), f(weight_decay), nesterov, maximize)
+        return
+    d = -g if maximize else g
+    if weight_decay != 0:
+        d = d + weight_decay * p
+    buf *= momentum
+    buf += (1 - dampening) * d if dampening else d
+    p -= lr * (d + momentum * buf if nesterov else buf)
+
+
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
     """Fill ``out`` with each window's maximum and ``indices`` with where it was (samples
     split over nbtorch's threads when the batch is big)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .._backend import backend_of
 from .._tensor import Tensor
 from .optimizer import Optimizer, check
 
@@ -44,21 +45,21 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p: Tensor, group: dict) -> None:
-        grad = p.grad._array
+        momentum = group["momentum"]
+        state = self.state[p] if momentum != 0 else None
+        if state and "momentum_buffer" in state:  # the usual step: one fused update
+            backend_of(p._array).sgd_momentum_(
+                p._array, p.grad._array, state["momentum_buffer"]._array, group["lr"],
+                momentum, group["dampening"], group["weight_decay"], group["nesterov"],
+                group["maximize"])
+            return
+        grad = p.grad._array  # plain SGD, or the first step with momentum
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * p._array
-        momentum = group["momentum"]
-        if momentum != 0:
-            state = self.state[p]
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = Tensor._make(grad.copy())
-            else:  # in place, and no temporary array unless dampening asks for one
-                buf = state["momentum_buffer"]._array
-                buf *= momentum
-                dampening = group["dampening"]
-                buf += (1 - dampening) * grad if dampening else grad
-            buf = state["momentum_buffer"]._array
+        if momentum != 0:  # the buffer starts as the first gradient
+            buf = grad.copy()
+            state["momentum_buffer"] = Tensor._make(buf)
             grad = grad + momentum * buf if group["nesterov"] else buf
         p._array -= group["lr"] * grad

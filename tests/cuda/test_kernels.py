@@ -287,3 +287,18 @@ def test_every_cpu_backend_name_exists_on_cuda(B):
 def test_pad(B):
     a = rng.standard_normal((2, 3)).astype(np.float32)
     check(B.pad(dev(B, a), ((1, 0), (2, 1))), np.pad(a, ((1, 0), (2, 1))))
+
+
+@pytest.mark.parametrize("options", [(0.1, 0.9, 0.0, 0.0, False, False),
+                                     (0.05, 0.8, 0.2, 0.01, False, True),
+                                     (0.05, 0.8, 0.0, 0.1, True, False)])
+def test_sgd_momentum_update(B, options):
+    """One fused launch per parameter: the CPU backend's numbers (its numpy formulas)."""
+    from nbtorch._backend import cpu
+
+    p, g, buf = (rng.standard_normal(300).astype(np.float32) for _ in range(3))
+    dp, dg, dbuf = dev(B, p), dev(B, g), dev(B, buf)
+    B.sgd_momentum_(dp, dg, dbuf, *options)
+    cpu.sgd_momentum_(p, g, buf, *options)  # 300 entries: numpy's formulas
+    check(dp, p, tol=1e-6)
+    check(dbuf, buf, tol=1e-6)
