@@ -84,9 +84,12 @@ CHUNK_BYTES = 1 << 20
 """How many bytes of columns are made at a time (1 MiB: they stay in the CPU core's own
 cache until the BLAS product or col2im reads them). Made for the whole batch at once, the
 columns of a mid-sized layer are tens of megabytes: written to main memory by im2col and
-read back by BLAS, which then waits on memory rather than computing. The columns are not
-kept for the backward pass either: remaking them chunk by chunk from the input costs less
-than storing and reading them back."""
+read back by BLAS, which then waits on memory rather than computing."""
+
+KEEP_COLS_BYTES = 1 << 24
+"""The forward pass keeps a batch's columns for the weight gradient when they fit in this
+(16 MiB, about the CPU's shared cache); bigger ones are remade chunk by chunk in the
+backward pass, which costs less than storing them to main memory and reading them back."""
 
 
 def _sample_parts(a, start: int, stop: int, per_sample: int) -> list:
@@ -130,10 +133,11 @@ class Conv2d(Function):
         # result (N, G, C_out/G, P) is already the output's (N, C_out, H_out, W_out) order.
         out = B.empty((a.shape[0], geom.groups, kernel.shape[1], ho * wo), a.dtype)
         per_sample = _cols_bytes(a, geom)
+        kept = _new_cols(a, geom) if a.shape[0] * per_sample <= KEEP_COLS_BYTES else None
 
         def samples(i, j):
             for part in _sample_parts(a, i, j, per_sample):
-                cols = _new_cols(a[part], geom)
+                cols = _new_cols(a[part], geom) if kept is None else kept[part]
                 _fill_cols(a[part], geom, cols)
                 B.matmul(kernel, _as_matrices(cols, geom.groups), out=out[part])
 
@@ -142,7 +146,7 @@ class Conv2d(Function):
         if b is not None:
             out += b._array.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, w)
-        ctx.geom = geom
+        ctx.geom, ctx.cols = geom, kept
         return out
 
     @staticmethod
@@ -150,7 +154,7 @@ class Conv2d(Function):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b, _ = ctx.needs_input_grad
         gx = ConvInputGrad.apply(grad, w, ctx.geom) if need_x else None
-        gw = ConvWeightGrad.apply(x, grad, ctx.geom) if need_w else None
+        gw = ConvWeightGrad.apply(x, grad, ctx.geom, ctx.cols) if need_w else None
         gb = grad.sum((0, 2, 3)) if need_b else None
         return gx, gw, gb, None
 
@@ -190,7 +194,7 @@ class ConvInputGrad(Function):
         need_g, need_w, _ = ctx.needs_input_grad
         # <v, T(g, w)> = <conv(v, w), g> = <w, ConvWeightGrad(v, g)>
         dg = Conv2d.apply(v, w, None, ctx.geom) if need_g else None
-        dw = ConvWeightGrad.apply(v, g, ctx.geom) if need_w else None
+        dw = ConvWeightGrad.apply(v, g, ctx.geom, None) if need_w else None
         return dg, dw, None
 
     @staticmethod
@@ -202,10 +206,11 @@ class ConvInputGrad(Function):
 
 class ConvWeightGrad(Function):
     """The gradient of conv(x, w) w.r.t. w for an output gradient g: g @ im2col(x)^T,
-    summed over the samples; the columns are remade from x chunk by chunk."""
+    summed over the samples. ``cols`` are x's columns when the forward pass kept them;
+    else they are remade from x chunk by chunk."""
 
     @staticmethod
-    def forward(ctx, x, g, geom):
+    def forward(ctx, x, g, geom, cols):
         a = backend_of(x._array).ascontiguousarray(x._array)
         rows_t = _rows(g._array, geom.groups).transpose(0, 1, 3, 2)
         per_sample = _cols_bytes(a, geom)
@@ -214,10 +219,13 @@ class ConvWeightGrad(Function):
         def samples(i, j):
             total = None
             for part in _sample_parts(a, i, j, per_sample):
-                cols = _new_cols(a[part], geom)
-                _fill_cols(a[part], geom, cols)
+                if cols is None:
+                    part_cols = _new_cols(a[part], geom)
+                    _fill_cols(a[part], geom, part_cols)
+                else:
+                    part_cols = cols[part]
                 # Per sample (n, G, K, P) @ (n, G, P, C_out/G), summed over the samples.
-                term = (_as_matrices(cols, geom.groups) @ rows_t[part]).sum(0)
+                term = (_as_matrices(part_cols, geom.groups) @ rows_t[part]).sum(0)
                 total = term if total is None else total + term
             partial[i] = total
 
@@ -233,18 +241,18 @@ class ConvWeightGrad(Function):
     @staticmethod
     def backward(ctx, v):
         x, g = ctx.saved_tensors
-        need_x, need_g, _ = ctx.needs_input_grad
+        need_x, need_g, _, _ = ctx.needs_input_grad
         # <v, ConvWeightGrad(x, g)> = <conv(x, v), g> = <x, T(g, v)>
         dx = ConvInputGrad.apply(g, v, ctx.geom) if need_x else None
         dg = Conv2d.apply(x, v, None, ctx.geom) if need_g else None
-        return dx, dg, None
+        return dx, dg, None, None
 
     @staticmethod
-    def jvp(ctx, tx, tg, _):
+    def jvp(ctx, tx, tg, *_):
         x, g = ctx.saved_tensors
         return _sum_terms([
-            ConvWeightGrad.apply(tx, g, ctx.geom) if tx is not None else None,
-            ConvWeightGrad.apply(x, tg, ctx.geom) if tg is not None else None])
+            ConvWeightGrad.apply(tx, g, ctx.geom, None) if tx is not None else None,
+            ConvWeightGrad.apply(x, tg, ctx.geom, None) if tg is not None else None])
 
 
 def _sum_terms(terms):

@@ -88,8 +88,8 @@ def test_small_batches_stay_on_one_thread(threads):
 
 
 def test_conv_results_do_not_depend_on_the_chunk_size(monkeypatch):
-    """Columns are made a few samples at a time (``CHUNK_BYTES``): one sample per chunk must
-    give what one chunk for the whole batch gives."""
+    """Columns are made a few samples at a time (``CHUNK_BYTES``), kept for the weight
+    gradient or remade there (``KEEP_COLS_BYTES``): the numbers are the same each way."""
     from nbtorch._ops import nn_conv
 
     rng = np.random.default_rng(2)
@@ -100,5 +100,8 @@ def test_conv_results_do_not_depend_on_the_chunk_size(monkeypatch):
     whole = _conv_step(x, w, b, 1, 1, 2)
     monkeypatch.setattr(nn_conv, "CHUNK_BYTES", 1)
     per_sample = _conv_step(x, w, b, 1, 1, 2)
-    for a, c in zip(whole, per_sample):
+    monkeypatch.setattr(nn_conv, "KEEP_COLS_BYTES", 0)  # the weight gradient remakes them
+    remade = _conv_step(x, w, b, 1, 1, 2)
+    for a, c, d in zip(whole, per_sample, remade):
         np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-5 * np.abs(a).max())
+        np.testing.assert_allclose(a, d, rtol=1e-5, atol=1e-5 * np.abs(a).max())
