@@ -72,17 +72,10 @@ def _col2im(cols, geom: Geometry, out) -> None:
     B.batched_col2im(cols.reshape(n, channels, kh, kw, ho, wo), sh, sw, top, left, dh, dw, out)
 
 
-def _by_samples(work, a, cost: int) -> None:
-    """Run ``work(start, stop)`` over the samples of the batch ``a``: as one call, or split
-    into one chunk of samples per thread when the work (``cost`` entries) is big enough.
-    Samples are independent, so each thread makes its own columns and BLAS products (the
-    products of one sample are small: BLAS would use one thread for each of them anyway)."""
-    parallel_chunks(work, len(a), threads_for(a, len(a), cost))
-
-
-CHUNK_BYTES = 1 << 20
-"""How many bytes of columns are made at a time (1 MiB: they stay in the CPU core's own
-cache until the BLAS product or col2im reads them). Made for the whole batch at once, the
+CHUNK_BYTES = 1 << 18
+"""How many bytes of columns are made at a time (256 KiB: they stay in the CPU core's own
+cache until the BLAS product or col2im reads them, and a batch has enough parts to share
+out evenly among threads). Made for the whole batch at once, the
 columns of a mid-sized layer are tens of megabytes: written to main memory by im2col and
 read back by BLAS, which then waits on memory rather than computing."""
 
@@ -92,14 +85,21 @@ KEEP_COLS_BYTES = 1 << 24
 backward pass, which costs less than storing them to main memory and reading them back."""
 
 
-def _sample_parts(a, start: int, stop: int, per_sample: int) -> list:
-    """Slices of the samples ``range(start, stop)`` whose columns (``per_sample`` bytes
-    each) hold at most CHUNK_BYTES, one sample at least. On the GPU: one slice (every
-    launch has a fixed cost there, and its memory is fast)."""
-    if type(a) is not np.ndarray:
-        return [slice(start, stop)]
-    size = max(1, CHUNK_BYTES // max(per_sample, 1))
-    return [slice(i, min(i + size, stop)) for i in range(start, stop, size)]
+def _for_each_part(work, a, per_sample: int) -> None:
+    """Call ``work(part)`` for consecutive slices of the batch ``a`` whose columns
+    (``per_sample`` bytes a sample) hold about CHUNK_BYTES, one sample at least; a big batch
+    has its parts shared out among nbtorch's threads (each running its parts' im2col and BLAS
+    products). The parts do not depend on the number of threads, so neither do the results.
+    On the GPU: one part (every launch has a fixed cost there, and its memory is fast)."""
+    n = len(a)
+    size = max(1, CHUNK_BYTES // max(per_sample, 1)) if type(a) is np.ndarray else n
+    parts = [slice(i, min(i + size, n)) for i in range(0, n, size)]
+
+    def run(first, stop):
+        for part in parts[first:stop]:
+            work(part)
+
+    parallel_chunks(run, len(parts), threads_for(a, len(parts), n * per_sample // a.itemsize))
 
 
 def _cols_bytes(a, geom: Geometry) -> int:
@@ -135,13 +135,12 @@ class Conv2d(Function):
         per_sample = _cols_bytes(a, geom)
         kept = _new_cols(a, geom) if a.shape[0] * per_sample <= KEEP_COLS_BYTES else None
 
-        def samples(i, j):
-            for part in _sample_parts(a, i, j, per_sample):
-                cols = _new_cols(a[part], geom) if kept is None else kept[part]
-                _fill_cols(a[part], geom, cols)
-                B.matmul(kernel, _as_matrices(cols, geom.groups), out=out[part])
+        def part_of_batch(part):
+            cols = _new_cols(a[part], geom) if kept is None else kept[part]
+            _fill_cols(a[part], geom, cols)
+            B.matmul(kernel, _as_matrices(cols, geom.groups), out=out[part])
 
-        _by_samples(samples, a, a.shape[0] * per_sample // a.itemsize)
+        _for_each_part(part_of_batch, a, per_sample)
         out = out.reshape((x.shape[0], w.shape[0]) + geom.out_size())
         if b is not None:
             out += b._array.reshape(1, -1, 1, 1)
@@ -179,11 +178,10 @@ class ConvInputGrad(Function):
         out = backend_of(rows).zeros((n, channels) + tuple(geom.in_size), dtype=rows.dtype)
         per_sample = kernel_t.shape[0] * kernel_t.shape[1] * rows.shape[-1] * rows.itemsize
 
-        def samples(i, j):
-            for part in _sample_parts(rows, i, j, per_sample):
-                _col2im(kernel_t @ rows[part], geom, out[part])  # (n, G, K, P) columns
+        def part_of_batch(part):
+            _col2im(kernel_t @ rows[part], geom, out[part])  # (n, G, K, P) columns
 
-        _by_samples(samples, rows, n * per_sample // rows.itemsize)
+        _for_each_part(part_of_batch, rows, per_sample)
         ctx.save_for_backward(g, w)
         ctx.geom = geom
         return out
@@ -214,25 +212,21 @@ class ConvWeightGrad(Function):
         a = backend_of(x._array).ascontiguousarray(x._array)
         rows_t = _rows(g._array, geom.groups).transpose(0, 1, 3, 2)
         per_sample = _cols_bytes(a, geom)
-        partial = {}  # first sample of a thread's chunk -> its sum over those samples
+        terms = {}  # first sample of a part -> that part's sum over its samples
 
-        def samples(i, j):
-            total = None
-            for part in _sample_parts(a, i, j, per_sample):
-                if cols is None:
-                    part_cols = _new_cols(a[part], geom)
-                    _fill_cols(a[part], geom, part_cols)
-                else:
-                    part_cols = cols[part]
-                # Per sample (n, G, K, P) @ (n, G, P, C_out/G), summed over the samples.
-                term = (_as_matrices(part_cols, geom.groups) @ rows_t[part]).sum(0)
-                total = term if total is None else total + term
-            partial[i] = total
+        def part_of_batch(part):
+            if cols is None:
+                part_cols = _new_cols(a[part], geom)
+                _fill_cols(a[part], geom, part_cols)
+            else:
+                part_cols = cols[part]
+            # Per sample (n, G, K, P) @ (n, G, P, C_out/G), summed over the samples.
+            terms[part.start] = (_as_matrices(part_cols, geom.groups) @ rows_t[part]).sum(0)
 
-        _by_samples(samples, a, a.shape[0] * per_sample // a.itemsize)
+        _for_each_part(part_of_batch, a, per_sample)
         gw = None
-        for i in sorted(partial):  # a fixed order: the same bits every run
-            gw = partial[i] if gw is None else gw + partial[i]
+        for start in sorted(terms):  # a fixed order: the same bits on any number of threads
+            gw = terms[start] if gw is None else gw + terms[start]
         ctx.save_for_backward(x, g)
         ctx.geom = geom
         kh, kw = geom.kernel
