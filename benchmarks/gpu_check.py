@@ -51,6 +51,7 @@ def timed(fn, sync, repeat: int = 3) -> float:
 
 
 def correctness(small: bool) -> list:
+    from nbtorch._backend import cpu
     from nbtorch._backend import cuda as B
     from nbtorch._backend.cpu_kernels import conv as cpu_conv
     from nbtorch._backend.cpu_kernels import pool as cpu_pool
@@ -102,6 +103,15 @@ def correctness(small: bool) -> list:
         B.index_add_at(out, B.from_numpy(idx), B.ones(idx.size, np.float32))
         return out
 
+    def sgd_step(backend, arrays):
+        """One fused SGD-with-momentum update (Nesterov, weight decay); the new parameter."""
+        p, g, buf = (backend.from_numpy(v.copy()) if backend is B else v.copy()
+                     for v in arrays)
+        backend.sgd_momentum_(p, g, buf, 0.1, 0.9, 0.0, 0.01, True, False)
+        return p
+
+    sgd_arrays = (a.reshape(-1), a[::-1].reshape(-1), a[:, ::-1].reshape(-1))
+
     e = np.exp(a - a.max(1, keepdims=True))
     cases = [
         ("exp (strided view)", lambda: B.exp(da[:, ::2]), lambda: np.exp(a[:, ::2])),
@@ -130,6 +140,8 @@ def correctness(small: bool) -> list:
          lambda: _conv_reference(x, w)),
         ("max_pool2d 2x2", pool_cuda, pool_ref),
         ("softmax rows", lambda: softmax.softmax(da), lambda: e / e.sum(1, keepdims=True)),
+        ("sgd momentum update", lambda: sgd_step(B, sgd_arrays),
+         lambda: sgd_step(cpu, sgd_arrays)),
     ]
     rows = []
     for name, on_gpu, on_cpu in cases:
