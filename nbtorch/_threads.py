@@ -91,8 +91,8 @@ def _cap_numba(n: int) -> None:
 
 
 def set_num_threads(n: int) -> None:
-    """Compute on ``n`` CPU threads: big ops are split into ``n`` chunks (BLAS runs one
-    thread per chunk, Numba at most ``n``).
+    """Compute on ``n`` CPU threads: big matrix products get ``n`` BLAS threads, big
+    convolutions, pooling and cross entropy are split into ``n`` chunks (see above).
 
     Like ``torch.set_num_threads``. Call it at the start of a program; it works at any time.
     Numba is not imported for this: if it is not loaded yet, its cap is applied when the
@@ -122,6 +122,7 @@ def get_num_threads() -> int:
 
 @functools.cache
 def _default_threads() -> int:
+    """The thread count when ``set_num_threads`` was never called (read once)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         value = os.environ.get(var, "").strip()
         if value.isdigit() and int(value) > 0:
