@@ -203,6 +203,23 @@ def matmul(x, y, out=None):
     return np.matmul(x, y, out=out)
 
 
+def softmax(x, axis=-1):
+    """exp(x - max) / sum(exp(x - max)) along ``axis`` (subtracting the max first keeps exp
+    from overflowing)."""
+    if x.size == 0:
+        return x.copy()
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    """x - max - log(sum(exp(x - max))) along ``axis``."""
+    if x.size == 0:
+        return x.copy()
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 _FUSED_MIN_SIZE = 1 << 14  # below this, numpy's few calls cost less than entering a kernel
 
 

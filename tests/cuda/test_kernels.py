@@ -253,15 +253,15 @@ def test_conv_im2col_col2im_and_pool(B):
 
 
 def test_fused_softmax_and_cross_entropy(B):
-    from nbtorch._backend.cuda import softmax
+    from nbtorch._backend.cuda.softmax import cross_entropy
 
     x = rng.standard_normal((3, 7)).astype(np.float32) * 5
     e = np.exp(x - x.max(1, keepdims=True))
-    check(softmax.softmax(dev(B, x)), e / e.sum(1, keepdims=True))
+    check(B.softmax(dev(B, x)), e / e.sum(1, keepdims=True))
     logp = np.log(e / e.sum(1, keepdims=True))
-    check(softmax.log_softmax(dev(B, x.T.copy()), axis=0), logp.T, 1e-5)
+    check(B.log_softmax(dev(B, x.T.copy()), axis=0), logp.T, 1e-5)
     t = np.array([0, 6, 2])
-    check(softmax.cross_entropy(dev(B, x), dev(B, t)), -logp[np.arange(3), t], 1e-5)
+    check(cross_entropy(dev(B, x), dev(B, t)), -logp[np.arange(3), t], 1e-5)
 
 
 def test_random_numbers(B):
@@ -302,3 +302,20 @@ def test_sgd_momentum_update(B, options):
     cpu.sgd_momentum_(p, g, buf, *options)  # 300 entries: numpy's formulas
     check(dp, p, tol=1e-6)
     check(dbuf, buf, tol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_ops_run_the_fused_kernel_on_every_dim(B, name):
+    """``F.softmax``/``F.log_softmax`` on cuda: the backend's one-launch kernel, on any dim,
+    0-d and empty inputs too, equal to the CPU's."""
+    import nbtorch
+
+    x = rng.standard_normal((3, 4, 5)).astype(np.float32)
+    for dim in (0, 1, 2, -1):
+        got = getattr(nbtorch.tensor(x).cuda(), name)(dim).cpu().numpy()
+        want = getattr(nbtorch.tensor(x), name)(dim).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    for shape, dim in (((), 0), ((0, 3), 1)):
+        a = nbtorch.ones(shape)
+        np.testing.assert_array_equal(getattr(a.cuda(), name)(dim).cpu().numpy(),
+                                      getattr(a, name)(dim).numpy())

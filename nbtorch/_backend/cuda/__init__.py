@@ -143,6 +143,7 @@ from .reduce import (
     var,
 )
 from .runtime import SIMULATOR
+from .softmax import log_softmax, softmax
 
 ndarray = DeviceArray
 device_type = "cuda"

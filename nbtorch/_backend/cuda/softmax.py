@@ -80,6 +80,8 @@ def _rows(x, log):
 
 def softmax(x, axis=-1):
     """exp(x - max) / sum(exp(x - max)) along ``axis`` (one block per row)."""
+    if x.ndim == 0:  # one number: a row of one
+        return softmax(x.reshape(1)).reshape(())
     moved = axis % x.ndim != x.ndim - 1
     src = x.swapaxes(axis, -1) if moved else x
     out = _rows(src, log=False)
@@ -88,6 +90,8 @@ def softmax(x, axis=-1):
 
 def log_softmax(x, axis=-1):
     """x - max - log(sum(exp(x - max))) along ``axis``."""
+    if x.ndim == 0:
+        return log_softmax(x.reshape(1)).reshape(())
     moved = axis % x.ndim != x.ndim - 1
     src = x.swapaxes(axis, -1) if moved else x
     out = _rows(src, log=True)
