@@ -20,15 +20,17 @@ import time
 from typing import Callable
 
 
-def parser(doc: str, repeats: int | None) -> argparse.ArgumentParser:
+def parser(doc: str, repeats: int | None, alone: bool = False) -> argparse.ArgumentParser:
     """An argument parser with the options every benchmark takes (its own come after);
-    ``--repeats`` only where the script times several runs (``repeats``: its default)."""
+    ``--repeats`` only where the script times several runs (``repeats``: its default).
+    ``alone``: the script always measures one library (``--lib`` nbtorch or pytorch)."""
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
     if repeats is not None:
         p.add_argument("--repeats", type=int, default=repeats, help="timed runs per library")
     p.add_argument("--threads", type=int, default=1, help="CPU threads for both libraries")
-    p.add_argument("--lib", choices=["both", "nbtorch", "pytorch"], default="both",
-                   help="which libraries to run (one alone: to measure its memory)")
+    p.add_argument("--lib", choices=(["both"] if not alone else []) + ["nbtorch", "pytorch"],
+                   default="nbtorch" if alone else "both",
+                   help="which libraries to run (one alone: in a process of its own)")
     return p
 
 

@@ -10,29 +10,20 @@ times it in new processes.
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
 
 import numpy as np
+from _common import libraries, parser
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--lib", choices=["nbtorch", "pytorch"], default="nbtorch")
+    p = parser(__doc__, repeats=None, alone=True)
     p.add_argument("--model", choices=["mlp", "lenet"], default="mlp")
-    p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(args.threads))
-    if args.lib == "pytorch":
-        import torch as lib
-    else:
-        import nbtorch as lib
+    (lib,) = libraries(args).values()
     from cnn_epoch import lenet
     from mlp_epoch import mlp
 
-    lib.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     shape = (64, 784) if args.model == "mlp" else (64, 1, 28, 28)
     x = rng.standard_normal(shape, dtype=np.float32)

@@ -11,14 +11,13 @@ process never loads nbtorch.
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import os
 import resource
 import sys
 from pathlib import Path
 
 import numpy as np
+from _common import libraries, parser
 from mlp_epoch import DATA, mlp, train_epoch
 
 
@@ -43,18 +42,10 @@ def read_idx(path: Path, offset: int) -> np.ndarray:
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--lib", choices=["nbtorch", "pytorch"], default="nbtorch")
+    p = parser(__doc__, repeats=None, alone=True)
     p.add_argument("--data", type=Path, default=DATA)
-    p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(args.threads))
-    if args.lib == "pytorch":
-        import torch as lib
-    else:
-        import nbtorch as lib
-    lib.set_num_threads(args.threads)
+    (lib,) = libraries(args).values()
     x = read_idx(args.data / "train-images-idx3-ubyte.gz", 16).reshape(-1, 784)
     x = (x.astype(np.float32) / 255 - 0.1307) / 0.3081
     y = read_idx(args.data / "train-labels-idx1-ubyte.gz", 8).astype(np.int64)

@@ -243,6 +243,7 @@ class _Worker:
 
 _workers: list = []  # the pool, grown on demand; a forked child starts with none
 _inside = threading.local()  # .busy: this thread is running a chunk
+_pool_lock = threading.Lock()  # one split at a time: two user threads must not share a worker
 
 
 def parallel_chunks(work, n: int, threads: int) -> None:
@@ -258,7 +259,7 @@ def parallel_chunks(work, n: int, threads: int) -> None:
         return
     chunks = [(a, min(a + step, n)) for a in range(step, n, step)]
     use_blas_threads(1)  # each chunk's BLAS calls run on that chunk's thread
-    with _pool_lock:  # one split at a time: two user threads must not share a worker
+    with _pool_lock:
         while len(_workers) < len(chunks):
             _workers.append(_Worker())
         for worker, (a, b) in zip(_workers, chunks):
@@ -280,14 +281,11 @@ def parallel_chunks(work, n: int, threads: int) -> None:
             raise errors[0]
 
 
-_pool_lock = threading.RLock()
-
-
 def _after_fork_in_child() -> None:
     """A forked child (a DataLoader worker) has none of the parent's threads: start afresh."""
     global _pool_lock
     _workers.clear()
-    _pool_lock = threading.RLock()
+    _pool_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

@@ -75,9 +75,9 @@ def _col2im(cols, geom: Geometry, out) -> None:
 CHUNK_BYTES = 1 << 18
 """How many bytes of columns are made at a time (256 KiB: they stay in the CPU core's own
 cache until the BLAS product or col2im reads them, and a batch has enough parts to share
-out evenly among threads). Made for the whole batch at once, the
-columns of a mid-sized layer are tens of megabytes: written to main memory by im2col and
-read back by BLAS, which then waits on memory rather than computing."""
+out evenly among threads). Made for the whole batch at once, the columns of a mid-sized
+layer are tens of megabytes: written to main memory by im2col and read back by BLAS, which
+then waits on memory rather than computing."""
 
 KEEP_COLS_BYTES = 1 << 24
 """The forward pass keeps a batch's columns for the weight gradient when they fit in this
@@ -141,7 +141,7 @@ class Conv2d(Function):
             B.matmul(kernel, _as_matrices(cols, geom.groups), out=out[part])
 
         _for_each_part(part_of_batch, a, per_sample)
-        out = out.reshape((x.shape[0], w.shape[0]) + geom.out_size())
+        out = out.reshape(x.shape[0], w.shape[0], ho, wo)
         if b is not None:
             out += b._array.reshape(1, -1, 1, 1)
         ctx.save_for_backward(x, w)

@@ -304,6 +304,18 @@ def test_sgd_momentum_update(B, options):
     check(dbuf, buf, tol=1e-6)
 
 
+def test_sgd_momentum_update_of_strided_arrays(B):
+    """A transposed gradient (``p.grad = g.t()``), parameter or buffer: same numbers."""
+    from nbtorch._backend import cpu
+
+    p, g, buf = (rng.standard_normal((6, 5)).astype(np.float32) for _ in range(3))
+    dp, dg, dbuf = (dev(B, v.T.copy()).T for v in (p, g, buf))  # strided views on the GPU
+    B.sgd_momentum_(dp, dg, dbuf, 0.1, 0.9, 0.0, 0.01, True, False)
+    cpu.sgd_momentum_(p, g, buf, 0.1, 0.9, 0.0, 0.01, True, False)
+    check(dp, p, tol=1e-6)
+    check(dbuf, buf, tol=1e-6)
+
+
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_ops_run_the_fused_kernel_on_every_dim(B, name):
     """``F.softmax``/``F.log_softmax`` on cuda: the backend's one-launch kernel, on any dim,

@@ -49,3 +49,19 @@ def test_fused_update_matches_pytorch(options):
     torch = pytest.importorskip("torch")
     for a, b in zip(_train(nbtorch, options), _train(torch, options)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_strided_gradients_take_the_numpy_formulas():
+    """``p.grad`` set to a transposed view: no fused pass, the same numbers."""
+    rng = np.random.default_rng(1)
+    start = rng.standard_normal((150, 130)).astype(np.float32)
+    grads = [rng.standard_normal((130, 150)).astype(np.float32) for _ in range(3)]
+    results = []
+    for strided in (True, False):
+        w = nbtorch.tensor(start.copy(), requires_grad=True)
+        opt = nbtorch.optim.SGD([w], lr=0.1, momentum=0.9)
+        for g in grads:
+            w.grad = nbtorch.tensor(g).t() if strided else nbtorch.tensor(g.T.copy())
+            opt.step()
+        results.append(w.detach().numpy())
+    np.testing.assert_array_equal(*results)

@@ -8,7 +8,7 @@ updated in float32 arithmetic, as on the CPU.
 
 from __future__ import annotations
 
-from . import runtime
+from . import layout, runtime
 from .runtime import cuda
 
 
@@ -27,13 +27,17 @@ def _sgd_momentum_kernel(p, p_off, g, g_off, buf, b_off, lr, momentum, damp, wei
 
 def sgd_momentum_(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize):
     """One SGD step with momentum on parameter ``p`` and its buffer ``buf``, in place (the
-    CPU backend's signature; see ``cpu_kernels/optim.py`` for the formulas)."""
-    if not (p.flags.c_contiguous and g.flags.c_contiguous and buf.flags.c_contiguous):
-        raise ValueError("sgd_momentum_ needs contiguous arrays")
+    CPU backend's signature; see ``cpu_kernels/optim.py`` for the formulas). The kernel
+    reads flat memory: a strided ``p`` or ``buf`` is updated through a contiguous copy."""
     f = p.dtype.type
-    g = g.astype(p.dtype, copy=False)
+    g = layout.contiguous(g.astype(p.dtype, copy=False))
+    p_flat, buf_flat = layout.contiguous(p), layout.contiguous(buf)
     if p.size:
         with runtime.using(p.device_index):
             runtime.launch(_sgd_momentum_kernel, p.size)(
-                p.buf, p.offset, g.buf, g.offset, buf.buf, buf.offset, f(lr), f(momentum),
-                f(1 - dampening), f(weight_decay), bool(nesterov), bool(maximize), p.size)
+                p_flat.buf, p_flat.offset, g.buf, g.offset, buf_flat.buf, buf_flat.offset,
+                f(lr), f(momentum), f(1 - dampening), f(weight_decay), bool(nesterov),
+                bool(maximize), p.size)
+    for target, flat in ((p, p_flat), (buf, buf_flat)):
+        if flat is not target:
+            layout.copy_into(target, flat)
