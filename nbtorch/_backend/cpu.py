@@ -203,6 +203,20 @@ def matmul(x, y, out=None):
     return np.matmul(x, y, out=out)
 
 
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` for x (N, in), weight (out, in), bias (out,) or None: one BLAS
+    product (``weight.T`` is a free transposed view) and the bias added in place."""
+    out = matmul(x, weight.T)
+    if bias is not None:
+        out += bias  # in place: ``out`` is fresh, no second (N, out) array
+    return out
+
+
+def relu_backward(grad, out):
+    """ReLU's backward: ``grad`` where the output is positive, else 0 (``grad * (out > 0)``)."""
+    return grad * (out > 0)
+
+
 def softmax(x, axis=-1):
     """exp(x - max) / sum(exp(x - max)) along ``axis`` (subtracting the max first keeps exp
     from overflowing)."""

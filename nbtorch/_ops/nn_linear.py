@@ -3,9 +3,11 @@
 Written as Tensor ops, ``x.matmul(weight.t()) + bias`` records three ops (transpose, matmul,
 add) and its backward runs seven (the add's bias reduction, two matmuls, two transposes...).
 At batch 64 an MLP step is so small that this bookkeeping, not the arithmetic, is what costs:
-each recorded op is a few microseconds of Python. So the common case, a batch of vectors
-(N, in_features), is one ``Function`` whose forward is one BLAS call and an in-place bias
-add, and whose backward is one ``LinearBackward`` op computing exactly the gradients needed::
+each recorded op is a few microseconds of Python on the CPU, and a kernel launch (tens of
+microseconds) on cuda. So the common case, a batch of vectors (N, in_features), is one
+``Function`` whose forward is the backend's ``linear`` (one BLAS call and an in-place bias
+add on the CPU; one kernel that adds the bias as it writes on cuda), and whose backward is
+one ``LinearBackward`` op computing exactly the gradients needed::
 
     d input  = grad @ W           (N, out) @ (out, in)
     d weight = grad^T @ input     (out, N) @ (N, in): already in W's (out, in) layout
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._backend import cpu
+from .._backend import backend_of
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .matmul import matmul
@@ -29,13 +31,12 @@ _WHICH = ("input", "weight", "bias")  # the order of Linear's tensor arguments
 
 
 class Linear(Function):
-    """``input @ weight.T + bias`` for input (N, in) and weight (out, in) numpy arrays."""
+    """``input @ weight.T + bias`` for input (N, in) and weight (out, in) on one device."""
 
     @staticmethod
     def forward(ctx, input, weight, bias):
-        out = cpu.matmul(input._array, weight._array.T)  # BLAS (W^T: a free transposed view)
-        if bias is not None:
-            out += bias._array  # in place: ``out`` is fresh, no second (N, out) array
+        x = input._array
+        out = backend_of(x).linear(x, weight._array, None if bias is None else bias._array)
         ctx.save_for_backward(input, weight)
         return out
 
@@ -64,13 +65,14 @@ class LinearBackward(Function):
     @staticmethod
     def forward(ctx, grad, input, weight, needs):
         g = grad._array
+        B = backend_of(g)
         out = []
         if needs[0]:
-            out.append(cpu.matmul(g, weight._array))
+            out.append(B.matmul(g, weight._array))
         if needs[1]:
-            out.append(cpu.matmul(g.T, input._array))  # (out, in), C-contiguous like the weight
+            out.append(B.matmul(g.T, input._array))  # (out, in), C-contiguous like the weight
         if needs[2]:
-            out.append(g.sum(0))
+            out.append(B.sum(g, axis=0))
         ctx.save_for_backward(grad, input, weight)
         ctx.which = [name for name, need in zip(_WHICH, needs) if need]
         ctx.set_materialize_grads(False)
@@ -122,27 +124,28 @@ def _mm(a, b):
 
 
 def _fusable(input: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
-    """True for the common case the fused op handles: CPU float arrays of one dtype,
-    input (N, in), weight (out, in), bias (out,) or None."""
+    """True for the common case the fused op handles: float arrays of one dtype on one
+    device, input (N, in), weight (out, in), bias (out,) or None. (Anything else takes the
+    plain path, which also raises PyTorch's errors for mismatched shapes or devices.)"""
     x, w = input._array, weight._array
-    if type(x) is not np.ndarray or type(w) is not np.ndarray:
+    arrays = (x, w) if bias is None else (x, w, bias._array)
+    if any(type(a) is not type(x) for a in arrays):
+        return False
+    if type(x) is not np.ndarray and any(a.device_index != x.device_index for a in arrays):
         return False
     if x.ndim != 2 or w.ndim != 2 or x.shape[1] != w.shape[1] or x.dtype != w.dtype:
         return False
     if x.dtype.kind != "f":
         return False
-    if bias is None:
-        return True
-    b = bias._array
-    return type(b) is np.ndarray and b.shape == (w.shape[0],) and b.dtype == x.dtype
+    return bias is None or (arrays[2].shape == (w.shape[0],) and arrays[2].dtype == x.dtype)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: the affine map of a fully connected layer.
 
     ``input`` (*, in_features), ``weight`` (out_features, in_features), ``bias``
-    (out_features,) -> (*, out_features). A batch of vectors on the CPU runs as one fused
-    op (see the module docstring); anything else as ``matmul`` plus ``+``.
+    (out_features,) -> (*, out_features). A batch of vectors runs as one fused op (see the
+    module docstring); anything else as ``matmul`` plus ``+``.
     """
     if _fusable(input, weight, bias):
         return Linear.apply(input, weight, bias)

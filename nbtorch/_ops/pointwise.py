@@ -359,23 +359,23 @@ class Relu(_Unary):
 
 class ReluBackward(Function):
     """grad where the output is positive, else 0, in one step (PyTorch's
-    ``threshold_backward``); its derivative is 0 almost everywhere with respect to ``out``."""
+    ``threshold_backward``; one kernel on cuda); its derivative is 0 almost everywhere with
+    respect to ``out``."""
 
     @staticmethod
     def forward(ctx, grad, out):
-        mask = out._array > 0
-        ctx.save_for_backward(mask)
-        return grad._array * mask
+        ctx.save_for_backward(out)
+        return backend(grad).relu_backward(grad._array, out._array)
 
     @staticmethod
     def backward(ctx, gg):
-        (mask,) = ctx.saved_tensors
-        return gg * mask, None
+        (out,) = ctx.saved_tensors
+        return gg * (out > 0), None
 
     @staticmethod
     def jvp(ctx, t_grad, t_out):
-        (mask,) = ctx.saved_tensors
-        return None if t_grad is None else t_grad * mask
+        (out,) = ctx.saved_tensors
+        return None if t_grad is None else t_grad * (out > 0)
 
 
 class Frac(_Unary):

@@ -268,11 +268,17 @@ def _only_the_engine_holds(grad) -> bool:
     the local ``a`` and ``getrefcount``'s argument), and ``grad`` only by the engine's buffer,
     ``accumulate``'s argument, this function's argument and ``getrefcount``'s (4). Any other
     holder makes a count larger, so a mistake here can only cost a copy, never share memory.
+    A cuda array must also be the only user of its device buffer ``buf`` (views share it:
+    2 = the array's field and ``getrefcount``'s argument) and cover all of it.
     """
+    if sys.getrefcount(grad) != 4:
+        return False
     a = grad._array
-    return (type(a) is np.ndarray and a.base is None and a.flags.writeable
-            and a.flags.c_contiguous and sys.getrefcount(a) == 3
-            and sys.getrefcount(grad) == 4)
+    if type(a) is np.ndarray:
+        return (a.base is None and a.flags.writeable and a.flags.c_contiguous
+                and sys.getrefcount(a) == 3)
+    return (sys.getrefcount(a) == 3 and sys.getrefcount(a.buf) == 2 and a.offset == 0
+            and a.buf.size == a.size and a.flags.c_contiguous)
 
 
 class AccumulateGrad:

@@ -106,6 +106,7 @@ from .elementwise import (
     negative,
     not_equal,
     power,
+    relu_backward,
     remainder,
     rint,
     round,
@@ -122,7 +123,7 @@ from .elementwise import (
     where,
 )
 from .index import index_add_at, nonzero, put_along_axis, take, take_along_axis
-from .matmul import matmul
+from .matmul import linear, matmul
 from .optim import sgd_momentum_
 from .pool import max_pool2d, max_pool2d_backward
 from .reduce import (

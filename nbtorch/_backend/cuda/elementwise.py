@@ -158,8 +158,9 @@ def make_unary(name: str, f, dtype_like: str | None = None):
     return op
 
 
-def make_binary(name: str, f, compare: bool = False):
-    """The backend function ``name(x, y)`` with broadcasting and numpy's dtype rules."""
+def make_binary(name: str, f, compare: bool = False, dtype_like: str | None = None):
+    """The backend function ``name(x, y)`` with broadcasting and numpy's dtype rules (those
+    of numpy's ``name``, or of ``dtype_like`` for functions numpy lacks)."""
     (array_array, array_number, number_array, flat_array_array, flat_array_number,
      flat_number_array) = binary_kernels(_device(f))
 
@@ -167,7 +168,7 @@ def make_binary(name: str, f, compare: bool = False):
         x, y = _operands(x, y)
         if not isinstance(x, DeviceArray) and not isinstance(y, DeviceArray):
             return getattr(np, name)(x, y)
-        dtype = _result_dtype(name, _dtype_key(x), _dtype_key(y))
+        dtype = _result_dtype(dtype_like or name, _dtype_key(x), _dtype_key(y))
         # a number is converted to the dtype the arithmetic happens in
         work = _result_dtype("add", _dtype_key(x), _dtype_key(y)) if compare else dtype
         if isinstance(x, DeviceArray) and isinstance(y, DeviceArray):
@@ -347,6 +348,9 @@ greater_equal = make_binary("greater_equal", lambda a, b: a >= b, compare=True)
 logical_and = make_binary("logical_and", lambda a, b: bool(a) and bool(b), compare=True)
 logical_or = make_binary("logical_or", lambda a, b: bool(a) or bool(b), compare=True)
 logical_xor = make_binary("logical_xor", lambda a, b: bool(a) != bool(b), compare=True)
+# ReLU's backward, ``grad * (out > 0)`` in one launch instead of two (mask, then product)
+relu_backward = make_binary("relu_backward", lambda g, out: g if out > 0 else g * 0,
+                            dtype_like="multiply")
 
 
 def invert(x):

@@ -26,8 +26,8 @@ import numba
 import numpy as np
 
 from . import runtime
-from .array import empty
-from .layout import broadcast_shape, copy_into, element_offset, plan
+from .array import empty, is_flat
+from .layout import broadcast_shape, copy, copy_into, element_offset, plan
 from .runtime import cuda
 
 # (BM, BN, BK, TM, TN): tile sizes; (BM / TM) * (BN / TN) threads per block.
@@ -66,8 +66,8 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
         return T(0)
 
     @cuda.jit
-    def kernel(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, bshape, M, N, K,
-               batch):
+    def kernel(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, c_off, bias,
+               bias_off, has_bias, bshape, M, N, K, batch):
         As = cuda.shared.array((BK, BM_PAD), T)
         Bs = cuda.shared.array((BK, BN), T)
         acc = cuda.local.array((TM, TN), T)
@@ -130,14 +130,18 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                                 for j in range(TN):
                                     acc[i, j] += a_reg[i] * b_reg[j]
                         cuda.syncthreads()
-                    # 4. write the results, guarding the matrix edges
+                    # 4. write the results (plus the bias of their column, for ``linear``),
+                    #    guarding the matrix edges
                     for i in range(TM):
                         m = tile_m + ty + i * ROWS
                         if m < M:
                             for j in range(TN):
                                 n = tile_n + tx + j * COLS
                                 if n < N:
-                                    c[z * M * N + m * N + n] = acc[i, j]
+                                    value = acc[i, j]
+                                    if has_bias:
+                                        value += bias[bias_off + n]
+                                    c[c_off + z * M * N + m * N + n] = value
 
     return kernel, THREADS
 
@@ -161,14 +165,25 @@ def matmul(x, y, out=None):
     for s in bshape:
         batch *= s
     direct = (out is not None and out.shape == bshape + (M, N) and out.dtype == x.dtype
-              and out.flags.c_contiguous)
+              and is_flat(out))
     c = out if direct else empty(bshape + (M, N), x.dtype, x.device_index)
     if c.size:
-        _launch(x2, y2, c, bshape, batch, M, N, K)
+        _launch(x2, y2, c, None, bshape, batch, M, N, K)
     shape = bshape + ((M,) if x.ndim > 1 else ()) + ((N,) if y.ndim > 1 else ())
     if out is not None and not direct:
         copy_into(out, c.reshape(shape))
     return out if out is not None else c.reshape(shape)
+
+
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` for x (N, in), weight (out, in), bias (out,) or None, all of
+    one dtype: one launch. The bias is added by the matrix product's kernel as it writes each
+    result (its "epilogue"), instead of by a second kernel reading the whole output again."""
+    (M, K), N = x.shape, weight.shape[0]
+    c = empty((M, N), x.dtype, x.device_index)
+    if c.size:
+        _launch(x, weight.T, c, bias, (), 1, M, N, K)
+    return c
 
 
 def _batch_strides(a, bshape):
@@ -179,14 +194,20 @@ def _batch_strides(a, bshape):
     return tuple(out)
 
 
-def _launch(x, y, c, bshape, batch, M, N, K) -> None:
+def _launch(x, y, c, bias, bshape, batch, M, N, K) -> None:
+    """Start the kernel for c = x @ y (+ bias along c's columns, when given)."""
     tiles = CONFIGS[config]
     kernel, threads = matmul_kernel(tiles, np.dtype(c.dtype))
     bs, (xb, yb) = plan(bshape, _batch_strides(x, bshape), _batch_strides(y, bshape))
     BM, BN = tiles[0], tiles[1]
     cap = 2 if runtime.SIMULATOR else 65535
     grid = (min((N + BN - 1) // BN, cap), min((M + BM - 1) // BM, cap), min(batch, cap))
+    if bias is not None and not is_flat(bias):
+        bias = copy(bias)  # a strided bias vector: the kernel reads a contiguous copy
+    # without a bias the kernel still takes an array there: c's, never read
+    bias_buf, bias_off = (c.buf, 0) if bias is None else (bias.buf, bias.offset)
     with runtime.using(c.device_index):
-        kernel[grid, threads](x.buf, x.offset, xb, x.estrides[-2], x.estrides[-1],
-                              y.buf, y.offset, yb, y.estrides[-2], y.estrides[-1],
-                              c.buf, bs, M, N, K, batch)
+        runtime.configure(kernel, grid, threads)(
+            x.buf, x.offset, xb, x.estrides[-2], x.estrides[-1],
+            y.buf, y.offset, yb, y.estrides[-2], y.estrides[-1],
+            c.buf, c.offset, bias_buf, bias_off, bias is not None, bs, M, N, K, batch)
