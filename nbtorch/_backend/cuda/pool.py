@@ -15,7 +15,8 @@ from .runtime import cuda
 
 
 @cuda.jit
-def _max_pool_kernel(x, H, W, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, where, n_total):
+def _max_pool_kernel(x, x_off, H, W, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, o_off, where,
+                     w_off, n_total):
     for e in range(cuda.grid(1), n_total, cuda.gridsize(1)):
         ox = e % wo
         oy = (e // wo) % ho
@@ -28,48 +29,50 @@ def _max_pool_kernel(x, H, W, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, out, where
                 for j in range(kw):
                     col = ox * sw - pw + j * dw
                     if 0 <= col < W:
-                        v = x[plane * H * W + row * W + col]
+                        v = x[x_off + plane * H * W + row * W + col]
                         if v > best or v != v or best_at < 0:
                             best, best_at = v, row * W + col
                             if v != v:
                                 break
                 if best != best:
                     break
-        out[e] = best
-        where[e] = best_at
+        out[o_off + e] = best
+        where[w_off + e] = best_at
 
 
 @cuda.jit
-def _max_pool_backward_kernel(grad, where, HW, out_plane, grad_in, n_total):
+def _max_pool_backward_kernel(grad, g_off, where, w_off, HW, out_plane, grad_in, gi_off,
+                              n_total):
     for e in range(cuda.grid(1), n_total, cuda.gridsize(1)):
-        at = where[e]
+        at = where[w_off + e]
         if at >= 0:
-            cuda.atomic.add(grad_in, (e // out_plane) * HW + at, grad[e])
+            cuda.atomic.add(grad_in, gi_off + (e // out_plane) * HW + at, grad[g_off + e])
 
 
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, indices):
-    """Fill ``out``/``indices`` (N, C, ho, wo) from ``x`` (N, C, H, W); ``indices`` holds
-    each window's argmax as h * W + w in its plane (the CPU kernel's signature)."""
+    """Fill ``out``/``indices`` (N, C, ho, wo), contiguous arrays, from ``x`` (N, C, H, W);
+    ``indices`` holds each window's argmax as h * W + w in its plane (the CPU kernel's
+    signature)."""
     x = layout.contiguous(x)
     N, C, H, W = x.shape
     ho, wo = out.shape[2], out.shape[3]
     n = out.size
     if n:
         with runtime.using(x.device_index):
-            runtime.launch(_max_pool_kernel, n)(x.buf[x.offset:], H, W, kh, kw, sh, sw, ph,
-                                                pw, dh, dw, ho, wo, out.buf[out.offset:],
-                                                indices.buf[indices.offset:], n)
+            runtime.launch(_max_pool_kernel, n)(x.buf, x.offset, H, W, kh, kw, sh, sw, ph,
+                                                pw, dh, dw, ho, wo, out.buf, out.offset,
+                                                indices.buf, indices.offset, n)
     return out, indices
 
 
 def max_pool2d_backward(grad, indices, grad_input):
-    """Add each ``grad[n, c, y, x]`` onto ``grad_input[n, c]`` (N, C, H*W), which starts
-    at zero, at its argmax position (the CPU kernel's signature)."""
+    """Add each ``grad[n, c, y, x]`` onto ``grad_input[n, c]`` (N, C, H*W), a contiguous
+    array that starts at zero, at its argmax position (the CPU kernel's signature)."""
     grad = layout.contiguous(grad)
     n = grad.size
     if n:
         with runtime.using(grad.device_index):
             runtime.launch(_max_pool_backward_kernel, n)(
-                grad.buf[grad.offset:], indices.buf[indices.offset:], grad_input.shape[2],
-                grad.shape[2] * grad.shape[3], grad_input.buf[grad_input.offset:], n)
+                grad.buf, grad.offset, indices.buf, indices.offset, grad_input.shape[2],
+                grad.shape[2] * grad.shape[3], grad_input.buf, grad_input.offset, n)
     return grad_input

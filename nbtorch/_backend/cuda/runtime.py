@@ -97,14 +97,16 @@ def set_device(index: int) -> None:
         cuda.select_device(index)
 
 
-@contextlib.contextmanager
+_STAY = contextlib.nullcontext()  # "switch to the device we are on already": nothing to do
+
+
 def using(index: int):
-    """Run the launches and allocations inside on device ``index``."""
+    """A context manager running the launches and allocations inside on device ``index``
+    (``with using(i): ...``). Nearly always ``index`` is the current device, and then it
+    is a shared do-nothing context: this runs at every kernel launch."""
     if index == _current or SIMULATOR:
-        yield
-    else:
-        with cuda.gpus[index]:
-            yield
+        return _STAY
+    return cuda.gpus[index]
 
 
 def blocks_for(n: int, threads: int = THREADS) -> int:
