@@ -299,6 +299,33 @@ def epoch_time(lib, make_model, device: str, n: int, steps: int | None, sync,
     return (time.perf_counter() - t0) * total_steps / run_steps
 
 
+def launches_per_step(make_model, side: int) -> str:
+    """How many kernels one nbtorch training step (batch 64) launches on cuda, by phase:
+    on a GPU each launch costs tens of microseconds of Python, so this explains the epoch
+    times below."""
+    from nbtorch._backend.cuda.runtime import count_launches
+
+    rng = np.random.default_rng(0)
+    x = nbtorch.tensor(rng.standard_normal((64, 1, side, side)).astype(np.float32)).cuda()
+    y = nbtorch.tensor(rng.integers(0, 10, 64)).cuda()
+    model = make_model(nbtorch).cuda()
+    opt = nbtorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = nbtorch.nn.CrossEntropyLoss()
+    parts = {}
+    for _ in range(2):  # the first step makes the momentum buffers
+        opt.zero_grad()
+        with count_launches() as forward:
+            loss = loss_fn(model(x), y)
+        with count_launches() as backward:
+            loss.backward()
+        with count_launches() as update:
+            opt.step()
+        parts = {"forward + loss": forward, "backward": backward, "optimizer": update}
+    total = sum(sum(c.values()) for c in parts.values())
+    return f"{total} launches per step (" + ", ".join(
+        f"{name} {sum(c.values())}" for name, c in parts.items()) + ")"
+
+
 def bench_epochs(small: bool, torch) -> list:
     n = 64 * 2 if small else 60_000
     rows = []
@@ -307,6 +334,7 @@ def bench_epochs(small: bool, torch) -> list:
     if small:  # the simulator runs every thread in Python: a tiny MLP only
         models = [("MLP 16-8-8-10 (--small)", _tiny_mlp, None, None)]
     for name, make, cpu_steps, gpu_steps in models:
+        print(f"{name}: {launches_per_step(make, 4 if small else 28)}", flush=True)
         runs = [("nbtorch cuda", nbtorch, "cuda", gpu_steps, sync),
                 ("torch cuda", torch, "cuda", None, torch and torch.cuda.synchronize),
                 ("nbtorch cpu", nbtorch, "cpu", cpu_steps, lambda: None)]

@@ -237,7 +237,7 @@ def _numpy_when_on_host(name: str, fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        if builtins.any(_on_device(a) for a in args):
+        if (args and type(args[0]) is DeviceArray) or builtins.any(_on_device(a) for a in args):
             return fn(*args, **kwargs)
         return host_fn(*args, **kwargs)
 

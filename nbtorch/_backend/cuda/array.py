@@ -25,11 +25,20 @@ from . import runtime
 
 
 class _Flags:
-    __slots__ = ("c_contiguous", "f_contiguous")
+    """numpy's ``a.flags.c_contiguous`` / ``f_contiguous``, each worked out when asked."""
 
-    def __init__(self, c: bool, f: bool):
-        self.c_contiguous = c
-        self.f_contiguous = f
+    __slots__ = ("_a",)
+
+    def __init__(self, a):
+        self._a = a
+
+    @property
+    def c_contiguous(self) -> bool:
+        return _is_c_contiguous(self._a.shape, self._a.estrides)
+
+    @property
+    def f_contiguous(self) -> bool:
+        return _is_c_contiguous(self._a.shape[::-1], self._a.estrides[::-1])
 
 
 def c_strides(shape) -> tuple:
@@ -42,6 +51,8 @@ def c_strides(shape) -> tuple:
 
 
 def _is_c_contiguous(shape, strides) -> bool:
+    if strides == _shape_info(shape)[1]:  # the usual case: a new array's own strides
+        return True
     step = 1
     for s, st in zip(reversed(shape), reversed(strides)):
         if s == 1:
@@ -62,8 +73,8 @@ class DeviceArray:
     def __init__(self, buf, offset: int, shape: tuple, estrides: tuple, device_index: int = 0):
         self.buf = buf
         self.offset = offset
-        self.shape = tuple(int(s) for s in shape)
-        self.estrides = tuple(int(s) for s in estrides)
+        self.shape = tuple(map(int, shape))
+        self.estrides = tuple(map(int, estrides))
         self.dtype = np.dtype(buf.dtype)
         self.device_index = device_index
 
@@ -94,8 +105,7 @@ class DeviceArray:
 
     @property
     def flags(self) -> _Flags:
-        return _Flags(_is_c_contiguous(self.shape, self.estrides),
-                      _is_c_contiguous(self.shape[::-1], self.estrides[::-1]))
+        return _Flags(self)
 
     @property
     def device(self):
@@ -463,7 +473,7 @@ def empty(shape, dtype, device_index: int | None = None) -> DeviceArray:
     """A new C-contiguous array (its values are whatever the memory held)."""
     if device_index is None:
         device_index = runtime.current_device()
-    shape = tuple(int(s) for s in shape) if isinstance(shape, (tuple, list)) else (int(shape),)
+    shape = tuple(map(int, shape)) if isinstance(shape, (tuple, list)) else (int(shape),)
     size, strides = _shape_info(shape)
     buf = _take(max(size, 1), np.dtype(dtype), device_index)
     return DeviceArray(buf, 0, shape, strides, device_index)

@@ -122,7 +122,7 @@ def _reduce(x, axes, combine, identity, dtype):
     out = empty((M * P,), dtype, x.device_index)
     if M:
         with runtime.using(x.device_index):
-            kernel[_min(M * P, runtime.ROW_BLOCKS), T](
+            runtime.configure(kernel, _min(M * P, runtime.ROW_BLOCKS), T)(
                 x.buf, x.offset, keep_shape, keep_st, red_shape, red_st, K, M, P, chunk,
                 np.dtype(dtype).type(identity), out.buf)
     if P > 1:
@@ -151,7 +151,9 @@ def _finish(flat, shape, axes, keepdims):
     return flat.reshape(_out_shape(shape, axes, keepdims))
 
 
+@functools.lru_cache(maxsize=None)
 def _sum_dtype(dtype, requested):
+    """The dtype numpy's ``sum`` gives (``requested``, else e.g. int64 for bools and ints)."""
     if requested is not None:
         return np.dtype(requested)
     return np.empty(1, dtype).sum().dtype

@@ -12,6 +12,7 @@ number of elements.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import importlib
 import os
@@ -133,3 +134,41 @@ def configure(kernel, blocks, threads):
 def launch(kernel, n: int):
     """``kernel`` configured for ``n`` independent items: ``launch(k, n)(args...)``."""
     return configure(kernel, blocks_for(n), THREADS)
+
+
+@contextlib.contextmanager
+def count_launches():
+    """Count kernel launches by kernel name while the ``with`` block runs::
+
+        with count_launches() as launches:
+            loss.backward()
+        sum(launches.values())  # how many kernels the backward pass started
+
+    On a GPU a small op's time is mostly the Python cost of its launch, so this count is
+    what fused kernels cut. (It wraps the launch method of Numba's configured kernels, on
+    the simulator or a GPU, and restores it at the end of the block.)"""
+    if SIMULATOR:
+        from numba.cuda.simulator.kernel import FakeCUDAKernel as launcher
+
+        def name_of(k):  # device functions are called through the same class: skip them
+            return None if k._device else k.fn.__name__
+    else:
+        from numba.cuda.dispatcher import _LaunchConfiguration as launcher
+
+        def name_of(k):
+            return k.dispatcher.py_func.__name__
+
+    counts = collections.Counter()
+    original = launcher.__call__
+
+    def counted(self, *args):
+        name = name_of(self)
+        if name is not None:
+            counts[name] += 1
+        return original(self, *args)
+
+    launcher.__call__ = counted
+    try:
+        yield counts
+    finally:
+        launcher.__call__ = original
