@@ -34,7 +34,8 @@ def test_linear_equals_the_cpu(dtype, bias):
     out, cout = F.linear(x, w, use_b), F.linear(cx, cw, use_cb)
     assert cout.is_cuda and cout.dtype == out.dtype
     tol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(cout.detach().cpu().numpy(), out.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(cout.detach().cpu().numpy(), out.detach().numpy(), rtol=tol,
+                               atol=tol)
     g = rng.standard_normal(out.shape).astype(dtype)
     out.backward(torch.tensor(g))
     cout.backward(torch.tensor(g).cuda())
