@@ -7,7 +7,8 @@ Most losses here are short compositions of Tensor ops, so autograd differentiate
 any order) for free. ``cross_entropy`` is the exception: it is the loss of nearly every
 classifier, so it is one fused ``Function``. Its forward never builds the log-probabilities
 (it needs only each row's log-sum-exp), and its gradient is the famous
-``softmax(x) - onehot(target)``, scaled.
+``softmax(x) - onehot(target)``, scaled. On cuda its common case runs in the cuda backend's
+own kernels instead (``CudaCrossEntropy``): there, the number of launches is the cost.
 """
 
 from __future__ import annotations
@@ -291,12 +292,17 @@ class CrossEntropy(Function):
 
     @staticmethod
     def jvp(ctx, t, *_):
-        # d loss = sum_c (d loss / d x_c) t_c: the gradient for an incoming gradient of ones.
         (rows,) = ctx.saved_tensors
-        reduction = ctx.args[2]
-        ones = rows.new_ones((rows.shape[0],) if reduction == "none" else ())
-        per_entry = CrossEntropyBackward.apply(rows, ones, ctx.cache, ctx.args) * t
-        return per_entry.sum(1) if reduction == "none" else per_entry.sum()
+        return _jvp_from_gradient(CrossEntropyBackward, rows, t, ctx.args[2], ctx.cache,
+                                  ctx.args)
+
+
+def _jvp_from_gradient(gradient_fn, rows: Tensor, t: Tensor, reduction: str, *state) -> Tensor:
+    """Forward mode for a loss of ``rows``: d loss = sum_c (d loss / d x_c) t_c, where
+    d loss / d x is ``gradient_fn`` (a backward Function) for an incoming gradient of ones."""
+    ones = rows.new_ones((rows.shape[0],) if reduction == "none" else ())
+    per_entry = gradient_fn.apply(rows, ones, *state) * t
+    return per_entry.sum(1) if reduction == "none" else per_entry.sum()
 
 
 class CrossEntropyBackward(Function):
@@ -347,18 +353,20 @@ class CrossEntropyBackward(Function):
     def backward(ctx, v):
         rows, grad = ctx.saved_tensors
         coef, hit, t, valid, scale, weight, smoothing, reduction, denom = ctx.parts
+        B = backend(rows)
         n, classes = rows.shape
-        if coef is None:  # the plain case: spell out its all-ones row weights
-            coef = hit = np.ones(n, rows._array.dtype)
-            scale = np.broadcast_to(scale, (n,))
+        if coef is None:  # the plain case: spell out its all-ones row weights and scales
+            g = grad._array
+            scale = B.broadcast_to(g / denom if reduction == "mean" else g, (n,))
+            coef = hit = B.ones(n, rows._array.dtype)
         p = Softmax.apply(rows, 1)
         gx = gg = None
         if ctx.needs_input_grad[0]:
             pv = p * v
             gx = (pv - p * pv.sum(1, keepdim=True)) * Tensor._make(scale * coef)[:, None]
         if ctx.needs_input_grad[1]:
-            target = np.zeros((n, classes), dtype=rows._array.dtype)
-            target[np.arange(n), t] = hit
+            target = B.zeros((n, classes), dtype=rows._array.dtype)
+            target[B.arange(n), t] = hit
             if smoothing:
                 w_row = 1.0 if weight is None else weight[None, :]
                 target += ((smoothing / classes) * valid)[:, None] * w_row
@@ -369,6 +377,83 @@ class CrossEntropyBackward(Function):
             else:
                 gg = per_row.sum() / denom if reduction == "mean" else per_row.sum()
         return gx, gg, None, None
+
+
+class CudaCrossEntropy(Function):
+    """The plain cross entropy (every row weighs 1) of cuda rows in the cuda backend's fused
+    kernels: forward is one kernel that writes each row's log-sum-exp and loss (already
+    divided by the number of rows for the mean) plus one sum over the rows; backward
+    (``CudaCrossEntropyBackward``) is one elementwise kernel.
+
+    Every launch on a GPU costs tens of microseconds of Python whatever its size, and at a
+    classifier's sizes the launches are the whole cost: ``CrossEntropy``'s array code makes
+    about 16 of them there (ranges, gathers, copies, small reductions), this makes 2.
+    """
+
+    @staticmethod
+    def forward(ctx, rows, target, reduction):
+        B = backend(rows)
+        factor = 1 / rows.shape[0] if reduction == "mean" else 1
+        loss, lse = B.cross_entropy_rows(rows._array, target, factor)
+        ctx.save_for_backward(rows)
+        ctx.kept = (lse, target, factor, reduction)
+        return loss if reduction == "none" else B.sum(loss)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (rows,) = ctx.saved_tensors
+        return CudaCrossEntropyBackward.apply(rows, grad, ctx.kept), None, None
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        (rows,) = ctx.saved_tensors
+        return _jvp_from_gradient(CudaCrossEntropyBackward, rows, t, ctx.kept[3], ctx.kept)
+
+
+class CudaCrossEntropyBackward(CrossEntropyBackward):
+    """d loss / d x = grad * factor * (softmax(x) - onehot(target)) in one kernel, from the
+    log-sum-exp that forward kept. Its own backward (second derivatives) is
+    ``CrossEntropyBackward``'s Tensor-op formula, inherited."""
+
+    @staticmethod
+    def forward(ctx, rows, grad, kept):
+        lse, target, factor, reduction = kept
+        ctx.save_for_backward(rows, grad)
+        ctx.kept = kept
+        # CrossEntropyBackward.backward's parts for the plain case: no row weights, scales or
+        # class weights (it makes them from ``grad``), no smoothing
+        denom = rows._array.dtype.type(rows.shape[0])
+        ctx.parts = (None, None, target, None, None, None, 0.0, reduction, denom)
+        return backend(rows).cross_entropy_rows_backward(rows._array, lse, target,
+                                                         grad._array, factor)
+
+    @staticmethod
+    def jvp(ctx, t_rows, t_grad, *_):
+        # The gradient moves with x through the softmax's Jacobian (p t - p sum(p t), per
+        # row), and is linear in grad.
+        rows, grad = ctx.saved_tensors
+        _, target, factor, _ = ctx.kept
+        p = Softmax.apply(rows, 1)
+        out = None
+        if t_rows is not None:
+            pt = p * t_rows
+            out = (pt - p * pt.sum(1, keepdim=True)) * (grad * factor).reshape(-1, 1)
+        if t_grad is not None:
+            B = backend(rows)
+            onehot = B.equal(target[:, None], B.arange(rows.shape[1])).astype(p._array.dtype)
+            part = (p - Tensor._make(onehot)) * (t_grad * factor).reshape(-1, 1)
+            out = part if out is None else out + part
+        return out
+
+
+def _targets_on_device(rows: Tensor, target: Tensor, t: np.ndarray):
+    """The class indices as a flat C-contiguous int64 array on ``rows``' (cuda) device:
+    ``target``'s own array in the usual case (nothing is copied), converted on the device
+    when needed, or the checked host copy ``t`` moved there when the target is on the CPU."""
+    B = backend(rows)
+    if type(target._array) is np.ndarray:
+        return B.from_numpy(t, rows.device)
+    return B.ascontiguousarray(target._array.reshape(-1).astype(np.int64, copy=False))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -394,9 +479,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     t, all_counted = _check_targets(input, target, ignore_index)
     rows = _class_last(input)
     w = None if weight is None else weight.detach()._array.astype(rows._array.dtype)
-    plain = (all_counted and w is None and not label_smoothing
-             and type(rows._array) is np.ndarray)
-    loss = CrossEntropy.apply(rows, t, w, ignore_index, label_smoothing, reduction, plain)
+    plain = all_counted and w is None and not label_smoothing  # every row weighs 1
+    on_cpu = type(rows._array) is np.ndarray
+    if plain and not on_cpu and rows.numel():  # no rows: a mean of 0 / 0, left to the generic path
+        target = _targets_on_device(rows, target, t)
+        loss = CudaCrossEntropy.apply(rows, target, reduction)
+    else:
+        loss = CrossEntropy.apply(rows, t, w, ignore_index, label_smoothing, reduction,
+                                  plain and on_cpu)
     if reduction == "none":
         batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
         return loss.reshape(batch)

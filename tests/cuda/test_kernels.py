@@ -253,15 +253,26 @@ def test_conv_im2col_col2im_and_pool(B):
 
 
 def test_fused_softmax_and_cross_entropy(B):
-    from nbtorch._backend.cuda.softmax import cross_entropy
-
     x = rng.standard_normal((3, 7)).astype(np.float32) * 5
     e = np.exp(x - x.max(1, keepdims=True))
-    check(B.softmax(dev(B, x)), e / e.sum(1, keepdims=True))
-    logp = np.log(e / e.sum(1, keepdims=True))
+    p = e / e.sum(1, keepdims=True)
+    check(B.softmax(dev(B, x)), p)
+    logp = np.log(p)
     check(B.log_softmax(dev(B, x.T.copy()), axis=0), logp.T, 1e-5)
     t = np.array([0, 6, 2])
-    check(cross_entropy(dev(B, x), dev(B, t)), -logp[np.arange(3), t], 1e-5)
+    lse = x.max(1) + np.log(e.sum(1))
+    rows = dev(B, np.vstack([x[:1], x]))[1:]  # a view that starts at offset 7 in its buffer
+    check(B.softmax(rows), p)
+    loss, d_lse = B.cross_entropy_rows(rows, dev(B, t), 0.5)
+    check(loss, -logp[np.arange(3), t] * np.float32(0.5), 1e-5)
+    check(d_lse, lse, 1e-5)
+    onehot = np.eye(7, dtype=np.float32)[t]
+    g = np.array([1.0, -2.0, 3.0], np.float32)
+    one_number = dev(B, g[1:2]).reshape(())  # the gradient of a mean or a sum: 0-d
+    per_row = dev(B, np.repeat(g, 2))[::2]  # of reduction='none', here a strided view
+    for grad, scale in ((one_number, g[1]), (per_row, g[:, None])):
+        check(B.cross_entropy_rows_backward(rows, d_lse, dev(B, t), grad, 0.5),
+              (p - onehot) * scale * np.float32(0.5), 1e-5)
 
 
 def test_random_numbers(B):

@@ -144,7 +144,7 @@ from .reduce import (
     var,
 )
 from .runtime import SIMULATOR
-from .softmax import log_softmax, softmax
+from .softmax import cross_entropy_rows, cross_entropy_rows_backward, log_softmax, softmax
 
 ndarray = DeviceArray
 device_type = "cuda"

@@ -4,6 +4,11 @@ Composed from separate kernels, softmax reads the row three times from global me
 (max, sum of exp, divide) and launches five kernels. Here one block does a row: its
 threads find the row's max with a shared-memory tree, then the sum of exp(x - max) the
 same way, then write the result. Subtracting the max first keeps exp from overflowing.
+
+Cross entropy needs only each row's log-sum-exp ``lse = max + log(sum exp(x - max))``:
+the loss of row r is ``lse_r - x[r, target_r]`` and its gradient is
+``softmax(x_r) - onehot(target_r) = exp(x_r - lse_r) - onehot(target_r)``. So its forward is
+one row kernel (and one sum for the mean) and its backward one elementwise kernel.
 """
 
 from __future__ import annotations
@@ -38,30 +43,46 @@ def _block_reduce(partial, t, use_max):
 
 
 @functools.lru_cache(maxsize=None)
-def _softmax_kernel(dtype: np.dtype, log: bool):
+def _row_max_sumexp(dtype: np.dtype):
+    """The device function ``(m, s) = max_sumexp(x, base, cols, partial, t)``: the max ``m``
+    of the row x[base : base + cols] and the sum ``s`` of exp(x - m) over it, found by the
+    whole block (every thread gets both)."""
     T = numba.from_dtype(dtype)
 
+    @cuda.jit(device=True)
+    def max_sumexp(x, base, cols, partial, t):
+        m = T(-math.inf)
+        for c in range(t, cols, REDUCE_THREADS):
+            m = max(m, x[base + c])
+        partial[t] = m
+        m = _block_reduce(partial, t, True)
+        s = T(0)
+        for c in range(t, cols, REDUCE_THREADS):
+            s += math.exp(x[base + c] - m)
+        partial[t] = s
+        s = _block_reduce(partial, t, False)
+        return m, s
+
+    return max_sumexp
+
+
+@functools.lru_cache(maxsize=None)
+def _softmax_kernel(dtype: np.dtype, log: bool):
+    T = numba.from_dtype(dtype)
+    max_sumexp = _row_max_sumexp(dtype)
+
     @cuda.jit
-    def kernel(x, out, rows, cols):
+    def kernel(x, x_off, out, rows, cols):
         partial = cuda.shared.array(REDUCE_THREADS, T)
         t = cuda.threadIdx.x
         for r in range(cuda.blockIdx.x, rows, cuda.gridDim.x):
-            base = r * cols
-            m = T(-math.inf)
-            for c in range(t, cols, REDUCE_THREADS):
-                m = max(m, x[base + c])
-            partial[t] = m
-            m = _block_reduce(partial, t, True)
-            s = T(0)
-            for c in range(t, cols, REDUCE_THREADS):
-                s += math.exp(x[base + c] - m)
-            partial[t] = s
-            s = _block_reduce(partial, t, False)
+            base = x_off + r * cols
+            m, s = max_sumexp(x, base, cols, partial, t)
             for c in range(t, cols, REDUCE_THREADS):
                 if log:
-                    out[base + c] = x[base + c] - m - math.log(s)
+                    out[r * cols + c] = x[base + c] - m - math.log(s)
                 else:
-                    out[base + c] = math.exp(x[base + c] - m) / s
+                    out[r * cols + c] = math.exp(x[base + c] - m) / s
 
     return kernel
 
@@ -73,8 +94,8 @@ def _rows(x, log):
     out = empty(x.shape, x.dtype, x.device_index)
     if rows and cols:
         with runtime.using(x.device_index):
-            _softmax_kernel(x.dtype, log)[min(rows, runtime.ROW_BLOCKS), REDUCE_THREADS](
-                x.buf[x.offset:], out.buf, rows, cols)
+            runtime.configure(_softmax_kernel(x.dtype, log), min(rows, runtime.ROW_BLOCKS),
+                              REDUCE_THREADS)(x.buf, x.offset, out.buf, rows, cols)
     return out
 
 
@@ -98,22 +119,83 @@ def log_softmax(x, axis=-1):
     return out.swapaxes(axis, -1) if moved else out
 
 
-@cuda.jit
-def _nll_kernel(logp, target, out, rows, cols):
-    for r in range(cuda.grid(1), rows, cuda.gridsize(1)):
-        t = target[r]
-        if 0 <= t < cols:
-            out[r] = -logp[r * cols + t]
+@functools.lru_cache(maxsize=None)
+def _cross_entropy_kernel(dtype: np.dtype):
+    T = numba.from_dtype(dtype)
+    max_sumexp = _row_max_sumexp(dtype)
+
+    @cuda.jit
+    def kernel(x, x_off, target, t_off, factor, rows, cols, loss, lse):
+        partial = cuda.shared.array(REDUCE_THREADS, T)
+        t = cuda.threadIdx.x
+        for r in range(cuda.blockIdx.x, rows, cuda.gridDim.x):
+            base = x_off + r * cols
+            m, s = max_sumexp(x, base, cols, partial, t)
+            if t == 0:
+                row_lse = m + math.log(s)
+                lse[r] = row_lse
+                k = target[t_off + r]
+                if 0 <= k < cols:
+                    loss[r] = (row_lse - x[base + k]) * factor
+                else:  # the caller checks the targets first; never read outside the row
+                    loss[r] = T(math.nan)
+
+    return kernel
 
 
-def cross_entropy(logits, target):
-    """Per-row -log softmax(logits)[target]: log-softmax rows, then one gather kernel."""
-    logp = log_softmax(logits, -1)
-    rows, cols = logp.shape
-    target = layout.contiguous(target.astype(np.int64, copy=False))
-    out = empty((rows,), logits.dtype, logits.device_index)
-    if rows:
-        with runtime.using(logits.device_index):
-            runtime.launch(_nll_kernel, rows)(logp.buf, target.buf[target.offset:], out.buf,
-                                              rows, cols)
+def cross_entropy_rows(x, target, factor):
+    """The cross entropy of each row of logits ``x`` (rows, C) with its class ``target``
+    (rows,) (int64, C-contiguous, already checked to lie in [0, C)), in one launch.
+
+    Row r's log-sum-exp is ``lse_r = m_r + log(sum_c exp(x_rc - m_r))`` (m_r its max) and
+    its loss ``(lse_r - x[r, target_r]) * factor``: with factor = 1 / rows, the losses sum
+    to their mean. Returns ``(loss, lse)``, both (rows,); backward needs only ``lse``.
+    """
+    x = layout.contiguous(x)
+    rows, cols = x.shape
+    loss = empty((rows,), x.dtype, x.device_index)
+    lse = empty((rows,), x.dtype, x.device_index)
+    if rows and cols:
+        with runtime.using(x.device_index):
+            runtime.configure(_cross_entropy_kernel(x.dtype), min(rows, runtime.ROW_BLOCKS),
+                              REDUCE_THREADS)(x.buf, x.offset, target.buf, target.offset,
+                                              x.dtype.type(factor), rows, cols, loss.buf,
+                                              lse.buf)
+    return loss, lse
+
+
+@functools.lru_cache(maxsize=None)
+def _cross_entropy_backward_kernel(dtype: np.dtype):
+    T = numba.from_dtype(dtype)
+
+    @cuda.jit
+    def kernel(x, x_off, lse, target, t_off, g, g_off, g_stride, factor, rows, cols, out):
+        for i in range(cuda.grid(1), rows * cols, cuda.gridsize(1)):
+            r = i // cols
+            c = i - r * cols
+            p = math.exp(x[x_off + i] - lse[r])  # softmax(x)[r, c]
+            if c == target[t_off + r]:
+                p -= T(1)
+            out[i] = g[g_off + r * g_stride] * factor * p
+
+    return kernel
+
+
+def cross_entropy_rows_backward(x, lse, target, grad, factor):
+    """The gradient of ``cross_entropy_rows``' losses with respect to ``x``, in one launch:
+    ``dx[r, c] = grad_r * factor * (exp(x_rc - lse_r) - (c == target_r))``, i.e. the famous
+    softmax minus one-hot, scaled.
+
+    ``grad`` is the incoming gradient on the device: one number (0-d, for a mean or a sum
+    of the rows) or one per row (rows,); it is read there, never copied to the host.
+    """
+    x = layout.contiguous(x)
+    rows, cols = x.shape
+    out = empty(x.shape, x.dtype, x.device_index)
+    g_stride = grad.estrides[0] if grad.ndim else 0
+    if rows and cols:
+        with runtime.using(x.device_index):
+            runtime.launch(_cross_entropy_backward_kernel(x.dtype), rows * cols)(
+                x.buf, x.offset, lse.buf, target.buf, target.offset, grad.buf, grad.offset,
+                g_stride, x.dtype.type(factor), rows, cols, out.buf)
     return out

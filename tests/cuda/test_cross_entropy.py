@@ -1,0 +1,154 @@
+"""``F.cross_entropy`` on cuda. Its common case (class-index targets, no class weights, no
+label smoothing, no ignored target) runs in the cuda backend's fused kernels: the CPU's
+loss and gradients (first and second order, reverse and forward mode), in two launches
+forward and two backward (the ``launches`` fixture counts them: the op-by-op path made
+about 16 and 17)."""
+
+import numpy as np
+import pytest
+
+import nbtorch as torch
+import nbtorch.nn as nn
+import nbtorch.nn.functional as F
+
+pytestmark = pytest.mark.cuda
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def _problem(shape, dtype=np.float32, seed=0):
+    """Logits of ``shape`` (N, C, d1, ...) and a target class per prediction (N, d1, ...)."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(shape) * 3).astype(dtype)
+    t = rng.integers(0, shape[1], (shape[0],) + tuple(shape[2:]))
+    return x, t
+
+
+def _tol(dtype):
+    return 1e-5 if dtype == np.float32 else 1e-12
+
+
+def _loss_and_grad(x, t, device, reduction, seed=1):
+    """The loss and d loss / d x on ``device``; a non-uniform incoming gradient, so that
+    each row's scale is read (a strided one per row for reduction='none')."""
+    xt = torch.tensor(x).to(device).requires_grad_()
+    loss = F.cross_entropy(xt, torch.tensor(t).to(device), reduction=reduction)
+    if reduction == "none":
+        g = np.random.default_rng(seed).standard_normal(t.size * 2).astype(x.dtype)
+        loss.backward(torch.tensor(g).to(device)[::2].reshape(loss.shape))
+    else:
+        (loss * 1.7).backward()
+    return loss.detach().cpu().numpy(), xt.grad.cpu().numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(6, 11), (3, 4, 2)])  # 11: more than a block
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_loss_and_gradient_equal_the_cpus(reduction, shape, dtype):
+    x, t = _problem(shape, dtype)
+    loss, grad = _loss_and_grad(x, t, "cpu", reduction)
+    cuda_loss, cuda_grad = _loss_and_grad(x, t, "cuda", reduction)
+    assert cuda_loss.shape == loss.shape and cuda_loss.dtype == loss.dtype
+    assert cuda_grad.dtype == grad.dtype
+    np.testing.assert_allclose(cuda_loss, loss, rtol=_tol(dtype), atol=_tol(dtype))
+    np.testing.assert_allclose(cuda_grad, grad, rtol=_tol(dtype), atol=_tol(dtype))
+
+
+def test_module_and_targets_of_other_kinds_equal_the_cpu():
+    """nn.CrossEntropyLoss; an int32 target (converted on the device); a CPU target for
+    cuda logits (moved there once)."""
+    x, t = _problem((5, 4))
+    want = nn.CrossEntropyLoss()(torch.tensor(x), torch.tensor(t)).item()
+    cx = torch.tensor(x).cuda()
+    for target in (torch.tensor(t).cuda(), torch.tensor(t.astype(np.int32)).cuda(),
+                   torch.tensor(t)):
+        got = nn.CrossEntropyLoss()(cx, target)
+        assert got.is_cuda
+        assert abs(got.item() - want) < 1e-5
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_second_derivatives_equal_the_cpus(reduction):
+    """create_graph=True: the gradient is itself differentiable (CrossEntropyBackward's
+    Tensor-op formula), with respect to the logits and to the incoming gradient."""
+    x, t = _problem((4, 3), np.float64)
+    w = np.random.default_rng(2).standard_normal(x.shape)
+    results = []
+    for device in ("cpu", "cuda"):
+        xt = torch.tensor(x).to(device).requires_grad_()
+        loss = F.cross_entropy(xt, torch.tensor(t).to(device), reduction=reduction)
+        shape = t.shape if reduction == "none" else ()
+        scale = torch.full(shape, 0.5, dtype=torch.float64, device=device, requires_grad=True)
+        (g,) = torch.autograd.grad(loss, xt, scale, create_graph=True)
+        (g * torch.tensor(w).to(device)).sum().backward()
+        results.append([a.detach().cpu().numpy() for a in (g, xt.grad, scale.grad)])
+    for cuda_result, cpu_result in zip(results[1], results[0]):
+        np.testing.assert_allclose(cuda_result, cpu_result, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_forward_mode_equals_the_cpus(reduction):
+    x, t = _problem((4, 3), np.float64)
+    v = np.random.default_rng(3).standard_normal(x.shape)
+    results = []
+    for device in ("cpu", "cuda"):
+        target = torch.tensor(t).to(device)
+        out, tangent = torch.func.jvp(
+            lambda a, target=target: F.cross_entropy(a, target, reduction=reduction),
+            (torch.tensor(x).to(device),), (torch.tensor(v).to(device),))
+        results.append((out.cpu().numpy(), tangent.cpu().numpy()))
+    for cuda_result, cpu_result in zip(results[1], results[0]):
+        np.testing.assert_allclose(cuda_result, cpu_result, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_forward_over_reverse(reduction):
+    """The gradient's own jvp rule (CudaCrossEntropyBackward.jvp): a Hessian-vector
+    product equals the CPU's reverse-over-reverse one, and the gradient is linear in the
+    incoming gradient."""
+    x, t = _problem((4, 3), np.float64)
+    v = np.random.default_rng(4).standard_normal(x.shape)
+    xc = torch.tensor(x, requires_grad=True)
+    (g,) = torch.autograd.grad(F.cross_entropy(xc, torch.tensor(t), reduction=reduction).sum(),
+                               xc, create_graph=True)
+    (want,) = torch.autograd.grad((g * torch.tensor(v)).sum(), xc)
+    target = torch.tensor(t).cuda()
+
+    def gradient(a):
+        return torch.func.grad(
+            lambda b: F.cross_entropy(b, target, reduction=reduction).sum())(a)
+
+    _, hv = torch.func.jvp(gradient, (torch.tensor(x).cuda(),), (torch.tensor(v).cuda(),))
+    np.testing.assert_allclose(hv.cpu().numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    out, vjp_fn = torch.func.vjp(lambda b: F.cross_entropy(b, target, reduction=reduction),
+                                 torch.tensor(x).cuda())
+    s, ds = (torch.full(out.shape, c, dtype=torch.float64, device="cuda") for c in (0.7, 1.3))
+    _, tangent = torch.func.jvp(lambda s: vjp_fn(s)[0], (s,), (ds,))
+    np.testing.assert_allclose(tangent.cpu().numpy(), vjp_fn(ds)[0].cpu().numpy(),
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [7, -3])
+def test_an_out_of_range_target_raises_the_cpus_error(bad):
+    x, t = _problem((3, 4))
+    t[1] = bad
+    for device in ("cpu", "cuda"):
+        with pytest.raises(IndexError, match=f"^Target {bad} is out of bounds.$"):
+            F.cross_entropy(torch.tensor(x).to(device), torch.tensor(t).to(device))
+
+
+def test_two_launches_forward_and_two_backward(launches):
+    """The plain mean: the row kernel and the sum forward; the seed gradient's fill and the
+    one gradient kernel backward. (24 rows: a sum the simulator, too, does in one pass.)"""
+    x, t = _problem((24, 10))
+    cx, ct = torch.tensor(x).cuda().requires_grad_(), torch.tensor(t).cuda()
+    launches.clear()
+    loss = F.cross_entropy(cx, ct)
+    forward = sum(launches.values())
+    launches.clear()
+    loss.backward()
+    backward = sum(launches.values())
+    assert (forward, backward) == (2, 2), dict(launches)
+    launches.clear()
+    F.cross_entropy(cx, ct, reduction="none")
+    assert sum(launches.values()) == 1
