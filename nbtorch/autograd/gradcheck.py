@@ -44,7 +44,7 @@ def numerical_jacobian(func, inputs, eps: float = 1e-6):
     for k, i in enumerate(which):
         array = inputs[i]._array  # perturbed in place; any strides (non-contiguous too)
         for j, idx in enumerate(np.ndindex(array.shape)):
-            old = array[idx]
+            old = array[idx].copy()  # a number (numpy) or a 0-d view (cuda): keep a copy
             array[idx] = old + eps
             plus = _flat_outputs(func, inputs)
             array[idx] = old - eps
@@ -120,7 +120,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     which = _differentiable_inputs(inputs)
     outs = _outputs(func, inputs)
     if grad_outputs is None:
-        grad_outputs = [randn(*o.shape, dtype=o.dtype).requires_grad_() for o in outs]
+        grad_outputs = [randn(*o.shape, dtype=o.dtype, device=o.device).requires_grad_()
+                        for o in outs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n_in = len(inputs)
 

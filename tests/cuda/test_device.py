@@ -146,3 +146,40 @@ def test_save_and_load_with_map_location(tmp_path):
     assert back["w"].is_cuda
     np.testing.assert_array_equal(back["w"].cpu().numpy(), c.cpu().numpy())
     assert not torch.load(tmp_path / "w.pt", map_location="cpu")["w"].is_cuda
+
+
+def test_zero_dim_tensors_stay_zero_dim_on_cuda():
+    for moved in (torch.tensor(2.5).cuda(), torch.tensor(2.5, device="cuda"),
+                  torch.tensor(2.5).to("cuda"), torch.tensor(np.float32(2.5)).cuda()):
+        assert moved.shape == () and moved.dim() == 0 and moved.item() == 2.5
+
+
+def test_gradcheck_and_gradgradcheck_on_cuda_inputs():
+    x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 0.25, -1.0]], dtype=torch.float64)
+    x = x.cuda().requires_grad_()
+    assert torch.autograd.gradcheck(lambda t: (t * t.exp()).sum(1), (x,))
+    assert torch.autograd.gradgradcheck(lambda t: (t * t * t).sum(1), (x,))
+    wrong = torch.autograd.gradcheck(_WrongSquare.apply, (x,), raise_exception=False)
+    assert not wrong  # it can fail: a wrong backward is caught on cuda too
+
+
+class _WrongSquare(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, t):
+        ctx.save_for_backward(t)
+        return t * t
+
+    @staticmethod
+    def backward(ctx, g):
+        (t,) = ctx.saved_tensors
+        return g * t  # should be 2 * g * t
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_of_an_empty_batch_on_cuda(reduction):
+    x, y = torch.zeros(0, 4), torch.zeros(0, dtype=torch.int64)
+    with np.errstate(invalid="ignore"):  # the mean of no rows is 0 / 0 = nan, as in PyTorch
+        want = F.cross_entropy(x, y, reduction=reduction)
+        got = F.cross_entropy(x.cuda(), y.cuda(), reduction=reduction)
+    assert got.is_cuda and got.shape == want.shape
+    np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())

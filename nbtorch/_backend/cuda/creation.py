@@ -22,7 +22,7 @@ def _index(device) -> int:
 def from_numpy(array, device=None) -> DeviceArray:
     """Copy a numpy array to GPU memory (host -> device)."""
     runtime.require()
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array, order="C")  # (ascontiguousarray would make a 0-d array 1-d)
     index = _index(device)
     if not 0 <= index < runtime.device_count():
         raise RuntimeError(f"CUDA error: invalid device ordinal (cuda:{index}, "

@@ -176,7 +176,8 @@ def prod(a, axis=None, dtype=None, keepdims=False):
 
 def _extreme(a, axis, keepdims, combine, largest: bool):
     axes = _axes(axis, a.ndim)
-    if a.size == 0:
+    if a.size == 0 and _prod(s for d, s in enumerate(a.shape) if d not in axes):
+        # some result would be the max of no elements (numpy's rule: only then an error)
         raise ValueError("zero-size array to reduction operation which has no identity")
     src = a.astype(np.uint8) if a.dtype == np.bool_ else a
     if src.dtype.kind == "f":
