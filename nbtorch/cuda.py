@@ -152,9 +152,27 @@ def stream(stream=None):
 
 
 def empty_cache() -> None:
-    """PyTorch frees its cached GPU memory here; Numba frees memory when arrays die."""
+    """Give the GPU memory that nbtorch keeps for reuse (buffers of arrays that died, kept
+    in free lists by size, as PyTorch's caching allocator does) back to the driver."""
+    if _initialized():
+        import importlib
+
+        # the module, not the ``array`` function the cuda package exports under that name
+        importlib.import_module("nbtorch._backend.cuda.array").empty_cache()
+
+
+def count_launches():
+    """Count the kernel launches made inside a ``with`` block, by kernel name::
+
+        with torch.cuda.count_launches() as launches:
+            loss.backward()
+        print(sum(launches.values()), dict(launches))
+
+    nbtorch's own teaching aid (PyTorch has a profiler instead): for a small model, each
+    launch's fixed cost, not the arithmetic, is most of a GPU training step's time."""
+    return _runtime().count_launches()
 
 
 __all__ = ["is_available", "is_simulator", "device_count", "current_device", "set_device",
            "device", "synchronize", "get_device_name", "memory_allocated", "manual_seed",
-           "manual_seed_all", "seed", "empty_cache"]
+           "manual_seed_all", "seed", "empty_cache", "count_launches"]

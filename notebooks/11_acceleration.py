@@ -30,7 +30,8 @@
 # 1. Time a Python triple loop against numpy's BLAS matrix product, and see why they differ.
 # 2. Write a Numba CPU kernel (`@njit`).
 # 3. Follow a CUDA kernel thread by thread: grid, blocks, threads, shared-memory tiles.
-# 4. Train the same model on `cpu` and on `cuda` and get the same numbers.
+# 4. Train the same model on `cpu` and on `cuda` and get the same numbers, and count the
+#    kernels one training step launches (why fused kernels matter).
 # 5. Choose GPUs: `torch.cuda.set_device` and `CUDA_VISIBLE_DEVICES`.
 
 # %% [markdown]
@@ -46,6 +47,8 @@
 # | device | 设备 | `torch.device('cuda:0')` |
 # | host | 主机 | the CPU and its memory |
 # | simulator | 模拟器 | `NUMBA_ENABLE_CUDASIM=1` |
+# | kernel launch | 核函数启动 | one `kernel[blocks, threads](...)` call: a fixed cost each time |
+# | kernel fusion | 算子融合 | one kernel doing the work of several (e.g. a product and its bias) |
 
 # %%
 import os
@@ -287,6 +290,68 @@ print("cpu: ", train("cpu"))
 print("cuda:", train("cuda"))
 
 # %% [markdown]
+# ### Why a small model is slow on a GPU: kernel launches · 核函数启动的固定开销
+#
+# Every cuda op starts at least one kernel, and starting one has a fixed cost on the CPU:
+# Python checks and converts each argument, then asks the driver to launch. Measured on an
+# NVIDIA H200 (`benchmarks/GPU_RESULTS.md`), a tiny op took about 80 µs in nbtorch (Numba's
+# launch path is Python) and about 9 µs in PyTorch (C++). For a small model at batch 64 the
+# arithmetic of a step takes the GPU a few microseconds per kernel, so **the number of
+# launches sets the speed**. `torch.cuda.count_launches()` (an nbtorch teaching aid) counts
+# them:
+
+# %%
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3)).cuda()
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+X, y = torch.randn(32, 8).cuda(), torch.randint(0, 3, (32,)).cuda()
+for step in range(2):  # step 0 also creates the momentum buffers
+    opt.zero_grad()
+    with torch.cuda.count_launches() as forward:
+        loss = F.cross_entropy(model(X), y)
+    with torch.cuda.count_launches() as backward:
+        loss.backward()
+    with torch.cuda.count_launches() as update:
+        opt.step()
+for name, launches in [("forward + loss", forward), ("backward", backward),
+                       ("optimizer step", update)]:
+    print(f"{name:15} {sum(launches.values()):2d} launches  {dict(launches)}")
+
+# %% [markdown]
+# That is few because nbtorch **fuses** the common ops into one kernel each (算子融合):
+#
+# * `F.linear` is one matrix-product kernel that adds the bias as it writes each result
+#   (`nbtorch/_backend/cuda/matmul.py`), instead of a product and then an addition;
+# * `F.cross_entropy` is one kernel per row block for the log-sum-exp and the losses plus
+#   one sum, and its backward is one kernel for "softmax minus one-hot"
+#   (`nbtorch/_backend/cuda/softmax.py`);
+# * ReLU's backward is one kernel, and SGD with momentum one kernel per parameter
+#   (`nbtorch/_backend/cuda/optim.py`).
+#
+# The same maths written as separate ops launches more kernels, and on a GPU costs more:
+
+# %%
+w, b = model[0].weight, model[0].bias
+with torch.cuda.count_launches() as fused:
+    F.linear(X, w, b)
+with torch.cuda.count_launches() as separate:
+    X.matmul(w.t()) + b
+print("linear:        fused", sum(fused.values()), "| matmul then +", sum(separate.values()))
+
+logits = model(X)
+with torch.cuda.count_launches() as fused:
+    F.cross_entropy(logits, y)
+with torch.cuda.count_launches() as separate:
+    -F.log_softmax(logits, 1).gather(1, y[:, None]).mean()
+print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean",
+      sum(separate.values()))
+
+# %% [markdown]
+# This is also why PyTorch calls cuBLAS and cuDNN: besides being fast kernels, one library
+# call does what would otherwise be many small launches. And it is why GPUs shine with
+# *large* batches: the fixed cost per launch stays the same while the work per launch grows.
+
+# %% [markdown]
 # ## 5. Choosing GPUs: `set_device` and `CUDA_VISIBLE_DEVICES` · 选择 GPU
 #
 # * `torch.cuda.device_count()` counts the GPUs the program can see; they are `cuda:0`,
@@ -319,6 +384,8 @@ torch.cuda.set_device(torch.cuda.device_count())  # one past the last visible GP
 #   tiles with `cuda.syncthreads()` between the phases.
 # * In nbtorch, `.cuda()` / `.to('cuda')` / `device='cuda'` put tensors on the GPU; ops and
 #   autograd work the same and give the same numbers; devices must not be mixed.
+# * Each kernel launch has a fixed cost; for small models the launches, not the arithmetic,
+#   decide a GPU step's time, so frameworks fuse ops into fewer kernels.
 # * `CUDA_VISIBLE_DEVICES` (before start) chooses and renumbers the visible GPUs;
 #   `set_device` chooses among them.
 #

@@ -183,3 +183,20 @@ def test_cross_entropy_of_an_empty_batch_on_cuda(reduction):
         got = F.cross_entropy(x.cuda(), y.cuda(), reduction=reduction)
     assert got.is_cuda and got.shape == want.shape
     np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())
+
+
+def test_count_launches_and_empty_cache():
+    import importlib
+
+    x = torch.ones(4, device="cuda")
+    with torch.cuda.count_launches() as launches:
+        y = x * 2.0 + 1.0  # two elementwise kernels, named after their ops
+    assert launches == {"multiply_flat_array_number": 1, "add_flat_array_number": 1}
+    with torch.cuda.count_launches() as later:
+        pass
+    assert not later and sum(launches.values()) == 2  # counting stopped with the block
+    del y
+    array = importlib.import_module("nbtorch._backend.cuda.array")
+    assert any(array._free.values())  # the dead arrays' buffers wait for reuse
+    torch.cuda.empty_cache()
+    assert not any(array._free.values())

@@ -73,15 +73,27 @@ def _result_dtype(ufunc_name: str, *keys) -> np.dtype:
 # launch costs Python time per argument, and for small arrays that time is most of the op.
 
 
-def unary_kernels(f):
-    """Kernels for ``out[i] = f(x[i])`` (``out`` contiguous): strided ``x``, flat ``x``."""
+def _named_kernel(op: str):
+    """``cuda.jit``, after naming the kernel ``<op>_<template>`` (``add_flat_array_array``):
+    the name that launch counts (``torch.cuda.count_launches``) and profilers show."""
 
-    @cuda.jit
+    def jit(fn):
+        fn.__name__ = fn.__qualname__ = f"{op}_{fn.__name__}"
+        return cuda.jit(fn)
+
+    return jit
+
+
+def unary_kernels(f, op: str):
+    """Kernels for ``out[i] = f(x[i])`` (``out`` contiguous): strided ``x``, flat ``x``."""
+    jit = _named_kernel(op)
+
+    @jit
     def strided(x, x_off, x_st, out, shape, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + element_offset(i, shape, x_st)])
 
-    @cuda.jit
+    @jit
     def flat(x, x_off, out, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + i])
@@ -89,37 +101,38 @@ def unary_kernels(f):
     return strided, flat
 
 
-def binary_kernels(f):
+def binary_kernels(f, op: str):
     """Kernels for ``out[i] = f(x[i], y[i])``: array-array, array-number and number-array,
     each strided and flat."""
+    jit = _named_kernel(op)
 
-    @cuda.jit
+    @jit
     def array_array(x, x_off, x_st, y, y_off, y_st, out, shape, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + element_offset(i, shape, x_st)],
                        y[y_off + element_offset(i, shape, y_st)])
 
-    @cuda.jit
+    @jit
     def array_number(x, x_off, x_st, y, out, shape, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + element_offset(i, shape, x_st)], y)
 
-    @cuda.jit
+    @jit
     def number_array(x, y, y_off, y_st, out, shape, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x, y[y_off + element_offset(i, shape, y_st)])
 
-    @cuda.jit
+    @jit
     def flat_array_array(x, x_off, x_len, y, y_off, y_len, out, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + i % x_len], y[y_off + i % y_len])
 
-    @cuda.jit
+    @jit
     def flat_array_number(x, x_off, y, out, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x[x_off + i], y)
 
-    @cuda.jit
+    @jit
     def flat_number_array(x, y, y_off, out, n):
         for i in range(cuda.grid(1), n, cuda.gridsize(1)):
             out[i] = f(x, y[y_off + i])
@@ -135,7 +148,7 @@ def _device(f):
 def make_unary(name: str, f, dtype_like: str | None = None):
     """The backend function ``name(x)`` running ``f`` on every element (its result dtype
     is that of numpy's ``name``, or of ``dtype_like`` for functions numpy lacks)."""
-    strided, flat = unary_kernels(_device(f))
+    strided, flat = unary_kernels(_device(f), name)
 
     def op(x, out=None):
         (x,) = _operands(x)
@@ -162,7 +175,7 @@ def make_binary(name: str, f, compare: bool = False, dtype_like: str | None = No
     """The backend function ``name(x, y)`` with broadcasting and numpy's dtype rules (those
     of numpy's ``name``, or of ``dtype_like`` for functions numpy lacks)."""
     (array_array, array_number, number_array, flat_array_array, flat_array_number,
-     flat_number_array) = binary_kernels(_device(f))
+     flat_number_array) = binary_kernels(_device(f), name)
 
     def op(x, y, out=None):
         x, y = _operands(x, y)

@@ -66,7 +66,7 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
         return T(0)
 
     @cuda.jit
-    def kernel(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, c_off, bias,
+    def tiled_matmul(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, c_off, bias,
                bias_off, has_bias, bshape, M, N, K, batch):
         As = cuda.shared.array((BK, BM_PAD), T)
         Bs = cuda.shared.array((BK, BN), T)
@@ -143,7 +143,7 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                                         value += bias[bias_off + n]
                                     c[c_off + z * M * N + m * N + n] = value
 
-    return kernel, THREADS
+    return tiled_matmul, THREADS
 
 
 def matmul(x, y, out=None):

@@ -79,7 +79,7 @@ def _tree_kernel(combine, dtype: np.dtype):
     T = REDUCE_THREADS
 
     @cuda.jit
-    def kernel(x, x_off, keep_shape, keep_st, red_shape, red_st, K, M, P, chunk, identity,
+    def tree_reduce(x, x_off, keep_shape, keep_st, red_shape, red_st, K, M, P, chunk, identity,
                out):
         partial = cuda.shared.array(T, acc_type)
         t = cuda.threadIdx.x
@@ -104,7 +104,7 @@ def _tree_kernel(combine, dtype: np.dtype):
                 out[b] = partial[0]
             cuda.syncthreads()
 
-    return kernel
+    return tree_reduce
 
 
 def _reduce(x, axes, combine, identity, dtype):
@@ -278,7 +278,7 @@ def _arg_kernel(dtype: np.dtype, largest: bool):
         return (v2 > v1) if largest else (v2 < v1)
 
     @cuda.jit
-    def kernel(x, x_off, keep_shape, keep_st, red_shape, red_st, K, M, out):
+    def tree_arg_reduce(x, x_off, keep_shape, keep_st, red_shape, red_st, K, M, out):
         values = cuda.shared.array(T, val_type)
         where = cuda.shared.array(T, numba.int64)
         t = cuda.threadIdx.x
@@ -304,7 +304,7 @@ def _arg_kernel(dtype: np.dtype, largest: bool):
                 out[row] = where[0]
             cuda.syncthreads()
 
-    return kernel
+    return tree_arg_reduce
 
 
 def _arg(a, axis, keepdims, largest: bool):
@@ -344,7 +344,7 @@ def _scan_kernel(combine):
     f = cuda.jit(device=True)(combine)
 
     @cuda.jit
-    def kernel(x, x_off, keep_shape, keep_st, x_step, out, out_keep_st, out_step, K, M):
+    def scan(x, x_off, keep_shape, keep_st, x_step, out, out_keep_st, out_step, K, M):
         for row in range(cuda.grid(1), M, cuda.gridsize(1)):
             src = x_off + element_offset(row, keep_shape, keep_st)
             dst = element_offset(row, keep_shape, out_keep_st)
@@ -354,7 +354,7 @@ def _scan_kernel(combine):
                 acc = f(acc, x[src + k * x_step])
                 out[dst + k * out_step] = acc
 
-    return kernel
+    return scan
 
 
 def _scan(a, axis, dtype, combine):

@@ -72,7 +72,7 @@ def _softmax_kernel(dtype: np.dtype, log: bool):
     max_sumexp = _row_max_sumexp(dtype)
 
     @cuda.jit
-    def kernel(x, x_off, out, rows, cols):
+    def softmax_rows(x, x_off, out, rows, cols):
         partial = cuda.shared.array(REDUCE_THREADS, T)
         t = cuda.threadIdx.x
         for r in range(cuda.blockIdx.x, rows, cuda.gridDim.x):
@@ -84,7 +84,7 @@ def _softmax_kernel(dtype: np.dtype, log: bool):
                 else:
                     out[r * cols + c] = math.exp(x[base + c] - m) / s
 
-    return kernel
+    return softmax_rows
 
 
 def _rows(x, log):
@@ -125,7 +125,7 @@ def _cross_entropy_kernel(dtype: np.dtype):
     max_sumexp = _row_max_sumexp(dtype)
 
     @cuda.jit
-    def kernel(x, x_off, target, t_off, factor, rows, cols, loss, lse):
+    def cross_entropy_rows_kernel(x, x_off, target, t_off, factor, rows, cols, loss, lse):
         partial = cuda.shared.array(REDUCE_THREADS, T)
         t = cuda.threadIdx.x
         for r in range(cuda.blockIdx.x, rows, cuda.gridDim.x):
@@ -140,7 +140,7 @@ def _cross_entropy_kernel(dtype: np.dtype):
                 else:  # the caller checks the targets first; never read outside the row
                     loss[r] = T(math.nan)
 
-    return kernel
+    return cross_entropy_rows_kernel
 
 
 def cross_entropy_rows(x, target, factor):
@@ -169,7 +169,8 @@ def _cross_entropy_backward_kernel(dtype: np.dtype):
     T = numba.from_dtype(dtype)
 
     @cuda.jit
-    def kernel(x, x_off, lse, target, t_off, g, g_off, g_stride, factor, rows, cols, out):
+    def cross_entropy_backward_kernel(x, x_off, lse, target, t_off, g, g_off, g_stride, factor,
+                                      rows, cols, out):
         for i in range(cuda.grid(1), rows * cols, cuda.gridsize(1)):
             r = i // cols
             c = i - r * cols
@@ -178,7 +179,7 @@ def _cross_entropy_backward_kernel(dtype: np.dtype):
                 p -= T(1)
             out[i] = g[g_off + r * g_stride] * factor * p
 
-    return kernel
+    return cross_entropy_backward_kernel
 
 
 def cross_entropy_rows_backward(x, lse, target, grad, factor):
