@@ -212,6 +212,13 @@ def linear(x, weight, bias=None):
     return out
 
 
+def matmul_and_row_sums(a, b):
+    """``(a @ b, a.sum(1))``: for ``linear``'s backward, d weight and d bias (the cuda
+    backend does both in one kernel launch). The sums are taken as ``a.T.sum(0)``: for
+    a = grad.T that is ``grad.sum(0)`` itself, the bias gradient's usual formula."""
+    return matmul(a, b), a.T.sum(0)
+
+
 def relu_backward(grad, out):
     """ReLU's backward: ``grad`` where the output is positive, else 0 (``grad * (out > 0)``)."""
     return grad * (out > 0)

@@ -69,9 +69,11 @@ class LinearBackward(Function):
         out = []
         if needs[0]:
             out.append(B.matmul(g, weight._array))
-        if needs[1]:
+        if needs[1] and needs[2]:  # both from one product (one launch on cuda)
+            out.extend(B.matmul_and_row_sums(g.T, input._array))
+        elif needs[1]:
             out.append(B.matmul(g.T, input._array))  # (out, in), C-contiguous like the weight
-        if needs[2]:
+        elif needs[2]:
             out.append(B.sum(g, axis=0))
         ctx.save_for_backward(grad, input, weight)
         ctx.which = [name for name, need in zip(_WHICH, needs) if need]

@@ -123,7 +123,7 @@ from .elementwise import (
     where,
 )
 from .index import index_add_at, nonzero, put_along_axis, take, take_along_axis
-from .matmul import linear, matmul
+from .matmul import linear, matmul, matmul_and_row_sums
 from .optim import sgd_momentum_
 from .pool import max_pool2d, max_pool2d_backward
 from .reduce import (

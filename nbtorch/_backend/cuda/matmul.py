@@ -65,9 +65,16 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
             return a[base + r * rs + c * cs]
         return T(0)
 
+    @cuda.jit(device=True)
+    def _b_element(b, base, rs, cs, r, c, R, C, ones_column):
+        """``_element`` of B, which with ``ones_column`` has an extra column C of ones."""
+        if ones_column and c == C:
+            return T(1) if r < R else T(0)
+        return _element(b, base, rs, cs, r, c, R, C)
+
     @cuda.jit
     def tiled_matmul(a, a_off, a_bst, a_rs, a_cs, b, b_off, b_bst, b_rs, b_cs, c, c_off, bias,
-               bias_off, has_bias, bshape, M, N, K, batch):
+                     bias_off, has_bias, sums, sums_off, has_sums, bshape, M, N, K, batch):
         As = cuda.shared.array((BK, BM_PAD), T)
         Bs = cuda.shared.array((BK, BN), T)
         acc = cuda.local.array((TM, TN), T)
@@ -81,11 +88,12 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
         # contiguous direction so that neighbouring threads read neighbouring addresses
         a_k_fast = a_cs == 1 or a_rs != 1
         b_n_fast = b_cs == 1 or b_rs != 1
+        NC = N + 1 if has_sums else N  # C's columns, with the extra one of A's row sums
         for z in range(cuda.blockIdx.z, batch, cuda.gridDim.z):
             a_base = a_off + element_offset(z, bshape, a_bst)
             b_base = b_off + element_offset(z, bshape, b_bst)
             for tile_m in range(cuda.blockIdx.y * BM, M, cuda.gridDim.y * BM):
-                for tile_n in range(cuda.blockIdx.x * BN, N, cuda.gridDim.x * BN):
+                for tile_n in range(cuda.blockIdx.x * BN, NC, cuda.gridDim.x * BN):
                     for i in range(TM):
                         for j in range(TN):
                             acc[i, j] = 0
@@ -97,7 +105,8 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                     for r in range(B_LOADS):
                         e = t + r * THREADS
                         k, n = (e // BN, e % BN) if b_n_fast else (e % BK, e // BK)
-                        b_next[r] = _element(b, b_base, b_rs, b_cs, k, tile_n + n, K, N)
+                        b_next[r] = _b_element(b, b_base, b_rs, b_cs, k, tile_n + n, K, N,
+                                               has_sums)
                     for k0 in range(0, K, BK):
                         # 1. registers -> shared memory; wait for the whole block
                         for r in range(A_LOADS):
@@ -118,8 +127,8 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                         for r in range(B_LOADS):
                             e = t + r * THREADS
                             k, n = (e // BN, e % BN) if b_n_fast else (e % BK, e // BK)
-                            b_next[r] = _element(b, b_base, b_rs, b_cs, k0 + BK + k,
-                                                 tile_n + n, K, N)
+                            b_next[r] = _b_element(b, b_base, b_rs, b_cs, k0 + BK + k,
+                                                   tile_n + n, K, N, has_sums)
                         # 3. each thread: TM x TN multiply-adds per k, from registers
                         for k in range(BK):
                             for i in range(TM):
@@ -130,8 +139,8 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                                 for j in range(TN):
                                     acc[i, j] += a_reg[i] * b_reg[j]
                         cuda.syncthreads()
-                    # 4. write the results (plus the bias of their column, for ``linear``),
-                    #    guarding the matrix edges
+                    # 4. write the results (plus the bias of their column, for ``linear``;
+                    #    the extra column to ``sums``), guarding the matrix edges
                     for i in range(TM):
                         m = tile_m + ty + i * ROWS
                         if m < M:
@@ -142,6 +151,8 @@ def matmul_kernel(tiles: tuple, dtype: np.dtype):
                                     if has_bias:
                                         value += bias[bias_off + n]
                                     c[c_off + z * M * N + m * N + n] = value
+                                elif n == N and has_sums:
+                                    sums[sums_off + z * M + m] = acc[i, j]
 
     return tiled_matmul, THREADS
 
@@ -168,7 +179,7 @@ def matmul(x, y, out=None):
               and is_flat(out))
     c = out if direct else empty(bshape + (M, N), x.dtype, x.device_index)
     if c.size:
-        _launch(x2, y2, c, None, bshape, batch, M, N, K)
+        _launch(x2, y2, c, None, None, bshape, batch, M, N, K)
     shape = bshape + ((M,) if x.ndim > 1 else ()) + ((N,) if y.ndim > 1 else ())
     if out is not None and not direct:
         copy_into(out, c.reshape(shape))
@@ -182,8 +193,27 @@ def linear(x, weight, bias=None):
     (M, K), N = x.shape, weight.shape[0]
     c = empty((M, N), x.dtype, x.device_index)
     if c.size:
-        _launch(x, weight.T, c, bias, (), 1, M, N, K)
+        _launch(x, weight.T, c, bias, None, (), 1, M, N, K)
     return c
+
+
+def matmul_and_row_sums(a, b):
+    """``(a @ b, a.sum(1))`` for 2-d a (M, K), b (K, N), in ONE launch: the kernel treats
+    ``b`` as if it had one more column, all ones, whose products are ``a``'s row sums.
+
+    This is the backward of ``linear`` for its weight and bias: with a = grad.T (out, batch)
+    and b = input (batch, in), d weight = a @ b and d bias = grad.sum(0) = a's row sums. (The
+    bias is a weight on an extra input that is always 1, so its gradient comes out of the
+    same product.)"""
+    if a.dtype != b.dtype:
+        dtype = np.result_type(a.dtype, b.dtype)
+        a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+    (M, K), N = a.shape, b.shape[1]
+    c = empty((M, N), a.dtype, a.device_index)
+    sums = empty((M,), a.dtype, a.device_index)
+    if M:
+        _launch(a, b, c, None, sums, (), 1, M, N, K)
+    return c, sums
 
 
 def _batch_strides(a, bshape):
@@ -194,20 +224,25 @@ def _batch_strides(a, bshape):
     return tuple(out)
 
 
-def _launch(x, y, c, bias, bshape, batch, M, N, K) -> None:
-    """Start the kernel for c = x @ y (+ bias along c's columns, when given)."""
+def _launch(x, y, c, bias, sums, bshape, batch, M, N, K) -> None:
+    """Start the kernel for c = x @ y (+ ``bias`` along c's columns, and x's row sums into
+    ``sums``, when given)."""
     tiles = CONFIGS[config]
     kernel, threads = matmul_kernel(tiles, np.dtype(c.dtype))
     bs, (xb, yb) = plan(bshape, _batch_strides(x, bshape), _batch_strides(y, bshape))
     BM, BN = tiles[0], tiles[1]
     cap = 2 if runtime.SIMULATOR else 65535
-    grid = (min((N + BN - 1) // BN, cap), min((M + BM - 1) // BM, cap), min(batch, cap))
+    columns = N + (sums is not None)  # the row sums come out as one more column
+    grid = (min((columns + BN - 1) // BN, cap), min((M + BM - 1) // BM, cap),
+            min(batch, cap))
     if bias is not None and not is_flat(bias):
         bias = copy(bias)  # a strided bias vector: the kernel reads a contiguous copy
-    # without a bias the kernel still takes an array there: c's, never read
+    # without a bias (or sums) the kernel still takes an array there: c's, never touched
     bias_buf, bias_off = (c.buf, 0) if bias is None else (bias.buf, bias.offset)
+    sums_buf, sums_off = (c.buf, 0) if sums is None else (sums.buf, sums.offset)
     with runtime.using(c.device_index):
         runtime.configure(kernel, grid, threads)(
             x.buf, x.offset, xb, x.estrides[-2], x.estrides[-1],
             y.buf, y.offset, yb, y.estrides[-2], y.estrides[-1],
-            c.buf, c.offset, bias_buf, bias_off, bias is not None, bs, M, N, K, batch)
+            c.buf, c.offset, bias_buf, bias_off, bias is not None, sums_buf, sums_off,
+            sums is not None, bs, M, N, K, batch)
