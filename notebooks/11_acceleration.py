@@ -321,7 +321,9 @@ for name, launches in [("forward + loss", forward), ("backward", backward),
 # That is few because nbtorch **fuses** the common ops into one kernel each (算子融合):
 #
 # * `F.linear` is one matrix-product kernel that adds the bias as it writes each result
-#   (`nbtorch/_backend/cuda/matmul.py`), instead of a product and then an addition;
+#   (`nbtorch/_backend/cuda/matmul.py`), instead of a product and then an addition; in its
+#   backward, the weight's and the bias's gradients come out of one product (the bias is a
+#   weight on an extra input that is always 1);
 # * `F.cross_entropy` is one kernel per row block for the log-sum-exp and the losses plus
 #   one sum, and its backward is one kernel for "softmax minus one-hot"
 #   (`nbtorch/_backend/cuda/softmax.py`);
