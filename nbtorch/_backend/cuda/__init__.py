@@ -7,14 +7,21 @@ module per kind of kernel:
 ``layout.py``       where element i of a strided view lives; copies, fills
 ``elementwise.py``  unary and binary ops with broadcasting, ``where``
 ``reduce.py``       sum/max/argmax/... along any dims (shared-memory tree), scans
-``matmul.py``       tiled shared-memory matrix product (batched)
+``matmul.py``       tiled shared-memory matrix product (batched), and ``linear``'s fused
+                    forms (bias added as results are written, bias gradient as row sums)
 ``index.py``        gather/scatter for advanced indexing, ``add.at``
 ``conv.py``         im2col / col2im (convolution as a matrix product)
 ``pool.py``         max pooling with argmax, and its backward
 ``softmax.py``      fused softmax, log-softmax, cross-entropy (one block per row)
 ``creation.py``     host <-> device copies, filled arrays, ranges, views, joins
 ``random.py``       xoroshiro128+ random numbers generated on the GPU
+``optim.py``        fused optimizer updates (SGD with momentum: one launch)
 ==================  ===========================================================
+
+A small model's training step on a GPU is bound by the Python cost of each kernel launch,
+not by arithmetic, so the ops of a training step have fused forms here (``linear``,
+``matmul_and_row_sums``, ``relu_backward``, ``cross_entropy_rows``, ``sgd_momentum_``):
+``nbtorch.cuda.count_launches()`` shows what a piece of code launches.
 
 A few rarely used functions (sorting, small linear algebra) copy to the host, call numpy
 and copy back; they are marked "(via the host)".
