@@ -112,6 +112,30 @@ def correctness(small: bool) -> list:
 
     sgd_arrays = (a.reshape(-1), a[::-1].reshape(-1), a[:, ::-1].reshape(-1))
 
+    # the fused ops of a training step: linear (bias in the product), its weight and bias
+    # gradients from one product, ReLU's backward, cross entropy forward and backward
+    k = 16 if small else 256
+    bias = rng.standard_normal(k).astype(np.float32)
+    t = rng.integers(0, a.shape[1], n)
+    a64 = a.astype(np.float64)
+
+    def row_sums_cuda():
+        prod, sums = B.matmul_and_row_sums(da.T, da[:, :k])
+        return B.concatenate([prod.reshape(-1), sums])
+
+    def cross_entropy_cuda():
+        loss, lse = B.cross_entropy_rows(da, B.from_numpy(t), 1 / n)
+        grad = B.cross_entropy_rows_backward(da, lse, B.from_numpy(t), B.full((), 2.0,
+                                                                              np.float32), 1 / n)
+        return B.concatenate([loss, grad.reshape(-1)])
+
+    def cross_entropy_ref():
+        m = a64.max(1, keepdims=True)
+        lse = m[:, 0] + np.log(np.exp(a64 - m).sum(1))
+        grad = np.exp(a64 - lse[:, None])
+        grad[np.arange(n), t] -= 1
+        return np.concatenate([(lse - a64[np.arange(n), t]) / n, (2.0 / n * grad).reshape(-1)])
+
     e = np.exp(a - a.max(1, keepdims=True))
     cases = [
         ("exp (strided view)", lambda: B.exp(da[:, ::2]), lambda: np.exp(a[:, ::2])),
@@ -142,6 +166,12 @@ def correctness(small: bool) -> list:
         ("softmax rows", lambda: B.softmax(da), lambda: e / e.sum(1, keepdims=True)),
         ("sgd momentum update", lambda: sgd_step(B, sgd_arrays),
          lambda: sgd_step(cpu, sgd_arrays)),
+        ("linear, bias in the product", lambda: B.linear(da, da[:k], B.from_numpy(bias)),
+         lambda: a64 @ a64[:k].T + bias),
+        ("matmul and row sums", row_sums_cuda,
+         lambda: np.concatenate([(a64.T @ a64[:, :k]).reshape(-1), a64.T.sum(1)])),
+        ("relu backward", lambda: B.relu_backward(da, da[::-1]), lambda: a * (a[::-1] > 0)),
+        ("cross entropy fwd + bwd", cross_entropy_cuda, cross_entropy_ref),
     ]
     rows = []
     for name, on_gpu, on_cpu in cases:
