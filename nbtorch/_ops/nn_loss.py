@@ -18,7 +18,7 @@ import numpy as np
 from .._tensor import Tensor
 from .._threads import parallel_chunks, threads_for
 from ..autograd.function import Function
-from ._util import backend
+from ._util import backend, check_same_device
 from .nn_activation import Softmax, log_softmax, softplus
 from .pointwise import where
 
@@ -446,14 +446,11 @@ class CudaCrossEntropyBackward(CrossEntropyBackward):
         return out
 
 
-def _targets_on_device(rows: Tensor, target: Tensor, t: np.ndarray):
+def _targets_on_device(rows: Tensor, target: Tensor):
     """The class indices as a flat C-contiguous int64 array on ``rows``' (cuda) device:
-    ``target``'s own array in the usual case (nothing is copied), converted on the device
-    when needed, or the checked host copy ``t`` moved there when the target is on the CPU."""
-    B = backend(rows)
-    if type(target._array) is np.ndarray:
-        return B.from_numpy(t, rows.device)
-    return B.ascontiguousarray(target._array.reshape(-1).astype(np.int64, copy=False))
+    ``target``'s own array in the usual case (nothing is copied), else converted there."""
+    return backend(rows).ascontiguousarray(
+        target._array.reshape(-1).astype(np.int64, copy=False))
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -474,6 +471,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}"
         )
+    for other in (target, weight):
+        if other is not None:  # the target and class weights live where the input does
+            check_same_device(input._array, other._array)
     if target.is_floating_point():
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     t, all_counted = _check_targets(input, target, ignore_index)
@@ -482,7 +482,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     plain = all_counted and w is None and not label_smoothing  # every row weighs 1
     on_cpu = type(rows._array) is np.ndarray
     if plain and not on_cpu and rows.numel():  # no rows: a mean of 0 / 0, left to the generic path
-        target = _targets_on_device(rows, target, t)
+        target = _targets_on_device(rows, target)
         loss = CudaCrossEntropy.apply(rows, target, reduction)
     else:
         loss = CrossEntropy.apply(rows, t, w, ignore_index, label_smoothing, reduction,

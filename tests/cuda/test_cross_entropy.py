@@ -55,16 +55,25 @@ def test_loss_and_gradient_equal_the_cpus(reduction, shape, dtype):
 
 
 def test_module_and_targets_of_other_kinds_equal_the_cpu():
-    """nn.CrossEntropyLoss; an int32 target (converted on the device); a CPU target for
-    cuda logits (moved there once)."""
+    """nn.CrossEntropyLoss; an int32 target (converted on the device)."""
     x, t = _problem((5, 4))
     want = nn.CrossEntropyLoss()(torch.tensor(x), torch.tensor(t)).item()
     cx = torch.tensor(x).cuda()
-    for target in (torch.tensor(t).cuda(), torch.tensor(t.astype(np.int32)).cuda(),
-                   torch.tensor(t)):
+    for target in (torch.tensor(t).cuda(), torch.tensor(t.astype(np.int32)).cuda()):
         got = nn.CrossEntropyLoss()(cx, target)
         assert got.is_cuda
         assert abs(got.item() - want) < 1e-5
+
+
+def test_a_target_or_weight_on_another_device_raises_pytorchs_error():
+    x, t = _problem((5, 4))
+    for logits, target, weight in [
+            (torch.tensor(x).cuda(), torch.tensor(t), None),
+            (torch.tensor(x), torch.tensor(t).cuda(), None),
+            (torch.tensor(x).cuda(), torch.tensor(t).cuda(), torch.ones(4)),
+            (torch.tensor(x).cuda(), torch.tensor(x).softmax(1), None)]:  # probabilities
+        with pytest.raises(RuntimeError, match="same device.*cuda:0 and cpu"):
+            F.cross_entropy(logits, target, weight=weight)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

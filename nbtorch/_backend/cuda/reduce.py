@@ -80,7 +80,7 @@ def _tree_kernel(combine, dtype: np.dtype):
 
     @cuda.jit
     def tree_reduce(x, x_off, keep_shape, keep_st, red_shape, red_st, K, M, P, chunk, identity,
-               out):
+                    out):
         partial = cuda.shared.array(T, acc_type)
         t = cuda.threadIdx.x
         for b in range(cuda.blockIdx.x, M * P, cuda.gridDim.x):  # same b for the whole block
