@@ -256,6 +256,9 @@ def _same_device(x, y) -> None:
 _EXACT = 4503599627370496.0  # 2**52: larger floats (and inf, NaN) are already whole
 
 
+# A device function: rint's lambda calls it, and a kernel on a GPU can call only functions
+# compiled for the GPU (the simulator, running Python, would call a plain one too).
+@cuda.jit(device=True)
 def _round_half_even(x):
     r = math.floor(x + 0.5)
     if r - x == 0.5 and r % 2 != 0:
