@@ -13,7 +13,7 @@ TEST_EXERCISES := $(PYTHON) -m pytest $(XDIST) tests/exercises/
 # NUMBA_ENABLE_CUDASIM=0 to use a real GPU; `make test` always simulates.
 export NUMBA_ENABLE_CUDASIM ?= 1
 
-.PHONY: course test lab grade
+.PHONY: course test lab grade gpu-compile-check
 
 $(PYTHON):
 	python3 -m venv $(VENV)
@@ -31,6 +31,15 @@ test: $(PYTHON)
 		--nbval-sanitize-with notebooks/sanitize.cfg notebooks/
 	$(PYTHON) notebooks/sync.py --check
 	$(TEST_EXERCISES)
+
+# Compile every CUDA kernel for a real GPU, without one (benchmarks/gpu_compile_check.py):
+# the simulator runs kernels as Python and would not notice code a GPU cannot compile. Uses
+# a second environment, .venv-cuda, with numba-cuda and its compiler (about 1 GB).
+CUDA_VENV := .venv-cuda
+gpu-compile-check:
+	test -x $(CUDA_VENV)/bin/python || python3 -m venv $(CUDA_VENV)
+	$(CUDA_VENV)/bin/python -m pip install --quiet -e '.[dev,cuda]'
+	$(CUDA_VENV)/bin/python benchmarks/gpu_compile_check.py
 
 # Autograde students' notebooks, laid out as SUBMISSIONS/<student>/<exercise>/<exercise>.ipynb:
 # writes $(GRADES)/grades.csv and $(GRADES)/<student>/report.md (+ HTML feedback).
