@@ -442,11 +442,25 @@ def _take(length: int, dtype: np.dtype, device_index: int):
     else:
         with runtime.using(device_index):
             raw = runtime.cuda.device_array(length, dtype=dtype)
+        _fill_launch_caches(raw)
         if not POOLING:
             return raw
     handle = _second_name(raw)
     weakref.finalize(handle, _free.setdefault(key, []).append, raw)
     return handle
+
+
+def _fill_launch_caches(raw) -> None:
+    """At a launch, numba-cuda works out each array argument's Numba type and memory view
+    (pointer, shape, strides), and keeps them on the array object (``cached_property``).
+    Working them out once on the pooled buffer lets every handle made from it by
+    ``_second_name`` start with them, instead of each new handle paying at its first launch
+    (an MLP training step: 1.84 ms -> 1.65 ms through numba-cuda 0.30 with the driver
+    stubbed out, on the 2-core dev VM)."""
+    if runtime.SIMULATOR:
+        return
+    for name in ("_numba_type_", "_strided_memory_view_shim"):
+        getattr(raw, name, None)  # numba versions without these caches: nothing is kept
 
 
 def _second_name(raw):
