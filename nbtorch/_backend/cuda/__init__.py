@@ -16,12 +16,16 @@ module per kind of kernel:
 ``creation.py``     host <-> device copies, filled arrays, ranges, views, joins
 ``random.py``       xoroshiro128+ random numbers generated on the GPU
 ``optim.py``        fused optimizer updates (SGD with momentum: one launch)
+``runtime.py``      the simulator or a GPU, devices, launch sizes, launch counting
+``launcher.py``     what a launch passes to the driver, packed with less Python
 ==================  ===========================================================
 
 A small model's training step on a GPU is bound by the Python cost of each kernel launch,
 not by arithmetic, so the ops of a training step have fused forms here (``linear``,
 ``matmul_and_row_sums``, ``relu_backward``, ``cross_entropy_rows``, ``sgd_momentum_``):
-``nbtorch.cuda.count_launches()`` shows what a piece of code launches.
+``nbtorch.cuda.count_launches()`` shows what a piece of code launches, and on a GPU the
+launches go through ``launcher.FastLauncher``, which packs their arguments for the driver
+with less Python than numba-cuda's general path.
 
 A few rarely used functions (sorting, small linear algebra) copy to the host, call numpy
 and copy back; they are marked "(via the host)".
