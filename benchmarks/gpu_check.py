@@ -15,6 +15,7 @@ simulator with tiny sizes (``NUMBA_ENABLE_CUDASIM=1 python benchmarks/gpu_check.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -356,6 +357,25 @@ def launches_per_step(make_model, side: int) -> str:
         f"{name} {sum(c.values())}" for name, c in parts.items()) + ")"
 
 
+@contextlib.contextmanager
+def _numba_launch(on: bool):
+    """With ``on``, nbtorch launches kernels through numba-cuda's own path instead of its
+    FastLauncher (``nbtorch/_backend/cuda/launcher.py``) inside the block."""
+    if not on:
+        yield
+        return
+    from nbtorch._backend.cuda import launcher, runtime
+
+    enabled = launcher.ENABLED
+    launcher.ENABLED = False
+    runtime._configured.clear()
+    try:
+        yield
+    finally:
+        launcher.ENABLED = enabled
+        runtime._configured.clear()
+
+
 def bench_epochs(small: bool, torch) -> list:
     n = 64 * 2 if small else 60_000
     rows = []
@@ -368,11 +388,16 @@ def bench_epochs(small: bool, torch) -> list:
         runs = [("nbtorch cuda", nbtorch, "cuda", gpu_steps, sync),
                 ("torch cuda", torch, "cuda", None, torch and torch.cuda.synchronize),
                 ("nbtorch cpu", nbtorch, "cpu", cpu_steps, lambda: None)]
+        if not small and name.startswith("MLP"):  # the same epoch, numba-cuda launching
+            runs.insert(1, ("nbtorch cuda, numba-cuda's launch (no FastLauncher)", nbtorch,
+                            "cuda-numba-launch", gpu_steps, sync))
         for label, lib, device, steps, sync_fn in runs:
             if lib is None:
                 continue
             try:
-                t = epoch_time(lib, make, device, n, steps, sync_fn, 4 if small else 28)
+                with _numba_launch(device == "cuda-numba-launch"):
+                    t = epoch_time(lib, make, device.replace("-numba-launch", ""), n, steps,
+                                   sync_fn, 4 if small else 28)
                 rows.append((f"{name} epoch ({n} images), {label}", t, None))
             except Exception as exc:
                 rows.append((f"{name} epoch, {label}: {type(exc).__name__}: {exc}"[:110],
@@ -393,6 +418,10 @@ def main() -> None:
     print(f"GPU: {nbtorch.cuda.get_device_name()}   numba {numba.__version__}   "
           f"numpy {np.__version__}   torch: "
           f"{torch.__version__ if torch else 'not installed with CUDA'}", flush=True)
+    if not nbtorch.cuda.is_simulator():
+        from nbtorch._backend.cuda import launcher
+
+        print(f"FastLauncher: {'on' if launcher.ENABLED else 'off'}", flush=True)
 
     print("\n== correctness: cuda vs numpy on the CPU ==", flush=True)
     for name, status, detail in correctness(args.small):
