@@ -16,8 +16,9 @@ is most of a small op's time on a GPU (the kernel itself runs for a few microsec
 ``FastLauncher`` does the same work in less Python. Numba still chooses (and compiles) the
 kernel's version for the argument types, with its own typing. The first time a version
 is seen, FastLauncher plans how each of its parameters is packed (one small function per
-argument type, taken from ``argument_types``) and makes the launch configuration once; at
-every later launch it only runs those functions and calls the driver, as numba-cuda does.
+argument type, taken from ``argument_types``), checks that plan once against numba-cuda's
+own packing of the same arguments, and makes the launch configuration; at every later
+launch it only runs those functions and calls the driver, as numba-cuda does.
 Anything it does not know (record or other argument types, debug kernels, extensions) goes
 through numba-cuda's own launch.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import warnings
 
 try:  # numba-cuda's launch internals (numba-cuda 0.30); older numba.cuda lacks them
     from numba.cuda import dispatcher as _nd
@@ -85,12 +87,27 @@ def _packer(ty):
     return None
 
 
-def _plan(kernel, launch_config):
-    """(packers, driver launch configuration) for one compiled kernel, or None."""
+def _plan(kernel, launch_config, args):
+    """(packers, driver launch configuration) for one compiled kernel, or None.
+
+    The packers are checked once, on ``args`` (the first launch's arguments), against
+    numba-cuda's own packing: a numba-cuda version that lays arguments out differently
+    makes FastLauncher step aside for that kernel instead of passing wrong parameters."""
     if kernel.debug or kernel.extensions or launch_config.pre_launch_callbacks:
         return None
     packers = [_packer(ty) for ty in kernel.argument_types]
     if None in packers:
+        return None
+    params: list = []
+    try:
+        for pack, value in zip(packers, args):
+            pack(value, params)
+    except (AttributeError, TypeError):  # not a device array (numba-cuda copies host ones)
+        return None
+    difference = _difference_from_numba(kernel, args, params, launch_config.stream)
+    if difference:
+        warnings.warn(f"nbtorch's FastLauncher packs {difference}; this kernel is launched "
+                      "through numba-cuda instead", RuntimeWarning, stacklevel=3)
         return None
     cooperative = {"is_cooperative" if CUDA_CORE_GE_1_0 else "cooperative_launch":
                    kernel.cooperative}
@@ -122,7 +139,7 @@ class FastLauncher:
         try:
             plan = self.plans[kernel]
         except KeyError:
-            plan = self.plans[kernel] = _plan(kernel, lc)
+            plan = self.plans[kernel] = _plan(kernel, lc, args)
         if plan is None:
             return kernel.launch(args, lc.griddim, lc.blockdim, lc.stream, lc.sharedmem)
         packers, config = plan
@@ -130,20 +147,23 @@ class FastLauncher:
         for pack, value in zip(packers, args):
             pack(value, params)
         if CHECK:
-            _compare_with_numba(kernel, args, params, lc.stream)
+            difference = _difference_from_numba(kernel, args, params, lc.stream)
+            if difference:
+                raise AssertionError(difference)
         _nd.launch(lc.stream, config, kernel._codelibrary.get_cufunc().kernel, *params)
 
 
-def _compare_with_numba(kernel, args, params, stream) -> None:
-    """Raise AssertionError unless ``params`` equal what numba-cuda's launch would pass."""
+def _difference_from_numba(kernel, args, params, stream) -> str:
+    """An empty string when ``params`` are what numba-cuda's launch passes for ``args``
+    (same values, same C types); else a description of both."""
     expected: list = []
     for ty, value in zip(kernel.argument_types, args):
         kernel._prepare_args(ty, value, stream, [], expected)
 
     def as_pair(p):
-        return (type(p), p.value if isinstance(p, ctypes._SimpleCData) else p)
+        return (type(p).__name__, p.value if isinstance(p, ctypes._SimpleCData) else p)
 
     mine, theirs = [as_pair(p) for p in params], [as_pair(p) for p in expected]
-    if mine != theirs:
-        raise AssertionError(f"{kernel.py_func.__name__}: FastLauncher packed {mine}, "
-                             f"numba-cuda packs {theirs}")
+    if mine == theirs:
+        return ""
+    return f"{kernel.py_func.__name__}'s parameters as {mine}, numba-cuda as {theirs}"
