@@ -1,0 +1,61 @@
+"""FastLauncher (nbtorch/_backend/cuda/launcher.py) packs kernel parameters exactly as
+numba-cuda does. It is used on a GPU only, so these tests run numba-cuda for real in a
+subprocess with the driver stubbed out (benchmarks/cuda_launch_stub.py); they need
+numba-cuda and its compiler (``pip install -e '.[cuda]'``, as ``make gpu-compile-check``
+does) and are skipped without them."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STUB = os.path.join(ROOT, "benchmarks", "cuda_launch_stub.py")
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("numba_cuda") is None,
+                                reason="numba-cuda is not installed (pip install -e '.[cuda]')")
+
+
+def run_without_simulator(args, timeout=600):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NUMBA_ENABLE_CUDASIM", "NBTORCH_CUDA_FAST_LAUNCH", "PYTHONPATH")}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_every_launch_of_a_training_step_is_packed_as_numba_cuda_packs_it():
+    result = run_without_simulator([STUB, "--check"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exactly as numba-cuda does" in result.stdout
+
+
+def test_a_packing_that_differs_from_numba_cudas_is_not_used():
+    # A deliberately wrong packer (one stride off by one): the first launch's check finds
+    # the difference, warns, and the kernel goes through numba-cuda from then on.
+    script = textwrap.dedent(f"""
+        import runpy, warnings
+        stub = runpy.run_path({STUB!r}, run_name="stub")
+        stub["stub_the_driver"]()
+        import nbtorch
+        from nbtorch._backend.cuda import launcher, runtime
+
+        right = launcher._pack_array
+        def wrong(value, params):
+            right(value, params)
+            params[-1] += 1
+        launcher._pack_array = wrong
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            x = nbtorch.ones(5, device="cuda")
+            x + 1.0
+        plans = [p for c in runtime._configured.values() for p in c.plans.values()]
+        assert plans and all(p is None for p in plans), plans
+        assert any("FastLauncher packs" in str(w.message) for w in caught), caught
+        print("stepped aside for", len(plans), "kernels")
+    """)
+    result = run_without_simulator(["-c", script])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "stepped aside for 2 kernels" in result.stdout
