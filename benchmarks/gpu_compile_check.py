@@ -171,11 +171,24 @@ if __name__ != "__main__":
 
 
 def pytest_terminal_summary(terminalreporter):
-    """After the tests: how many kernels were compiled for the GPU."""
+    """After the tests: how many kernels were compiled for the GPU, and which of nbtorch's
+    kernels (those made so far: factories make some per dtype on demand) no test launched,
+    so that this check could not compile them."""
+    import gc
+
+    from numba.cuda.dispatcher import CUDADispatcher
+
     kernels = {key[0] for key in COMPILED}
     terminalreporter.write_line(
         f"gpu_compile_check: {len(COMPILED)} (kernel, argument types) pairs of "
         f"{len(kernels)} kernels compiled for compute capability {CC[0]}.{CC[1]}")
+    made = {d.py_func for d in gc.get_objects() if isinstance(d, CUDADispatcher)
+            and d.py_func.__module__.startswith("nbtorch")
+            and not d.targetoptions.get("device")}
+    never = sorted(f"{f.__module__}.{f.__name__}" for f in made - kernels)
+    terminalreporter.write_line(f"gpu_compile_check: {len(never)} of nbtorch's {len(made)} "
+                                f"kernels were never launched{': ' if never else ''}"
+                                + ", ".join(never))
 
 
 def _gpu_sizes_part() -> int:

@@ -46,6 +46,7 @@ def test_random_numbers_are_drawn_on_the_gpu():
     torch.manual_seed(3)
     a = torch.rand(200, device="cuda")
     z = torch.randn(2, 100, device="cuda", dtype=torch.float64, requires_grad=True)
+    d = torch.rand(200, device="cuda", dtype=torch.float64).cpu().numpy()
     torch.manual_seed(3)
     b = torch.rand(200, device="cuda")
     torch.manual_seed(4)
@@ -56,6 +57,7 @@ def test_random_numbers_are_drawn_on_the_gpu():
     assert not np.array_equal(u, c.cpu().numpy())
     assert 0 <= u.min() and u.max() < 1 and abs(u.mean() - 0.5) < 0.1
     assert abs(z.detach().cpu().numpy().std() - 1) < 0.2
+    assert d.dtype == np.float64 and 0 <= d.min() and d.max() < 1 and abs(d.mean() - 0.5) < 0.1
 
 
 def test_cuda_module():

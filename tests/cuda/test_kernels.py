@@ -37,16 +37,24 @@ UNARY = ["abs", "negative", "square", "sign", "exp", "expm1", "log", "log1p", "l
          "floor", "ceil", "trunc", "rint", "isnan", "isinf", "isfinite", "logical_not"]
 
 
-def test_unary_ops_on_a_strided_view(B):
+@pytest.mark.parametrize("layout", ["strided view", "contiguous"])
+def test_unary_ops(B, layout):
+    # each op has a kernel for contiguous arrays and one for strided views
     a = rng.uniform(-2, 2, (3, 8)).astype(np.float32)
     a[0, 0], a[1, 2], a[2, 4], a[0, 2] = np.nan, np.inf, 0.5, 2.5  # 0.5: round half to even
-    view, host = dev(B, a)[:, ::2], a[:, ::2]
+    if layout == "strided view":
+        view, host = dev(B, a)[:, ::2], a[:, ::2]
+    else:
+        view, host = dev(B, a), a
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for name in UNARY:
             check(getattr(B, name)(view), getattr(np, name)(host))
     erf = np.vectorize(math.erf)(host.astype(np.float64)).astype(np.float32)
     check(B.erf(view), erf)
+    i = rng.integers(-9, 9, (3, 8))
+    view, host = (dev(B, i)[:, ::2], i[:, ::2]) if layout == "strided view" else (dev(B, i), i)
+    check(B.invert(view), ~host)
 
 
 BINARY = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "power", "arctan2",
@@ -54,15 +62,43 @@ BINARY = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "power"
           "greater_equal", "fmod", "remainder", "floor_divide"]
 
 
-def test_binary_ops_broadcast_and_numbers(B):
-    a = rng.uniform(0.5, 2, (4, 1, 3)).astype(np.float32)
-    b = rng.uniform(0.5, 2, (5, 3)).astype(np.float32)
+def operand_pairs(B, a, b, number):
+    """(cuda x, cuda y, numpy x, numpy y) for each kernel of a binary op: broadcast arrays,
+    same-shape contiguous arrays, and an array with a number on either side, contiguous
+    or a strided view."""
     da, db = dev(B, a), dev(B, b)
-    for name in BINARY:
-        f = getattr(np, name)
-        check(getattr(B, name)(da, db), f(a, b))
-        check(getattr(B, name)(da, 1.5), f(a, 1.5))
-        check(getattr(B, name)(2, db), f(2, b))
+    same = b[: a.shape[0]] if a.ndim == b.ndim else b
+    return [(da[:, None], db, a[:, None], b),  # broadcast: the strided kernel
+            (da, dev(B, same), a, same),  # same shape, both contiguous: the flat kernel
+            (da, number, a, number), (number, db, number, b),  # contiguous and a number
+            (da[::2], number, a[::2], number), (number, db.T, number, b.T)]  # strided
+
+
+BINARY_INT = ["bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or",
+              "logical_xor"]
+
+
+def test_binary_ops_broadcast_and_numbers(B):
+    # every binary op on every kernel it has (see operand_pairs)
+    a = rng.uniform(0.5, 2, (4, 3)).astype(np.float32)
+    b = rng.uniform(0.5, 2, (5, 3)).astype(np.float32)
+    with np.errstate(all="ignore"):
+        for x, y, hx, hy in operand_pairs(B, a, b, 1.5):
+            for name in BINARY:
+                check(getattr(B, name)(x, y), getattr(np, name)(hx, hy))
+    i = rng.integers(-9, 9, (4, 3))
+    j = rng.integers(-9, 9, (5, 3))
+    for x, y, hx, hy in operand_pairs(B, i, j, 6):
+        for name in BINARY_INT:
+            check(getattr(B, name)(x, y), getattr(np, name)(hx, hy))
+
+
+def test_relu_backward_on_every_kernel(B):
+    g = rng.standard_normal((4, 3)).astype(np.float32)
+    out = rng.standard_normal((5, 3)).astype(np.float32)
+    for x, y, hx, hy in operand_pairs(B, g, out, 0.5):
+        want = np.where(np.asarray(hy) > 0, hx, 0 * hx).astype(np.result_type(hx, hy))
+        check(B.relu_backward(x, y), want)
 
 
 def test_dtype_promotion_follows_numpy(B):
