@@ -12,13 +12,16 @@ makes ``.venv-cuda/`` with it)::
     .venv-cuda/bin/python benchmarks/cuda_launch_stub.py            # time the MLP step
     .venv-cuda/bin/python benchmarks/cuda_launch_stub.py --numba    # numba-cuda's launch only
     .venv-cuda/bin/python benchmarks/cuda_launch_stub.py --check    # see below
+    .venv-cuda/bin/python benchmarks/cuda_launch_stub.py --rehearse-gpu-check
 
 It times gpu_check's MLP step (784-256-128-10, batch 64, SGD with momentum), once with
 nbtorch's ``FastLauncher`` (``nbtorch/_backend/cuda/launcher.py``) and, with ``--numba``,
 with numba-cuda's own launch. ``--check`` instead runs that step, a LeNet-5 step and a
 sweep of ops with ``launcher.CHECK`` on: every launch's packed parameters are compared with
 those numba-cuda's ``_prepare_args`` makes for the same arguments, and any difference
-fails.
+fails. ``--rehearse-gpu-check`` runs all of ``gpu_check.py`` this way before a GPU session:
+its GPU-only Python (full sizes, a GPU's launch sizes) runs to the end or shows its error,
+and its times are host time alone. Its correctness checks fail: no kernel runs.
 """
 
 from __future__ import annotations
@@ -157,9 +160,18 @@ def main() -> None:
     p.add_argument("--numba", action="store_true", help="also time numba-cuda's own launch")
     p.add_argument("--check", action="store_true",
                    help="compare every packed launch with numba-cuda's, time nothing")
+    p.add_argument("--rehearse-gpu-check", action="store_true",
+                   help="run gpu_check.py with the driver stubbed (its checks fail)")
     args = p.parse_args()
     stub_the_driver()
     import runpy
+
+    if args.rehearse_gpu_check:
+        print("kernels do not run here: every correctness check FAILs, times are host time")
+        sys.argv = ["gpu_check.py"]
+        runpy.run_path(os.path.join(os.path.dirname(__file__), "gpu_check.py"),
+                       run_name="__main__")
+        return
 
     import nbtorch
     from nbtorch._backend.cuda import launcher
