@@ -125,10 +125,7 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int):
         raise RuntimeError(
             f"Expected target size {list(batch)}, got {list(target.shape)}"
         )
-    t = target._array
-    if type(t) is not np.ndarray:
-        t = np.asarray(target.detach().cpu()._array)
-    t = t.reshape(-1)
+    t = np.asarray(target._array).reshape(-1)  # a cuda array is copied to the host here
     if t.dtype.kind not in "iu":
         raise RuntimeError(
             f"expected scalar type Long but found {target.dtype.name.capitalize()}"
