@@ -41,8 +41,9 @@ try:  # numba-cuda's launch internals (numba-cuda 0.30); older numba.cuda lacks 
     from numba.cuda.np.numpy_support import strides_from_shape
     from numba.cuda.types import Array, BaseTuple, Boolean, Float, Integer
 
-    AVAILABLE = all(hasattr(_nd, name) for name in ("launch", "LaunchConfig",
-                                                    "_LAUNCH_CONFIG_KW", "_Kernel"))
+    AVAILABLE = (all(hasattr(_nd, name) for name in ("launch", "LaunchConfig",
+                                                     "_LAUNCH_CONFIG_KW", "_Kernel"))
+                 and hasattr(_nd._LaunchConfiguration, "_push_args"))
 except ImportError:
     AVAILABLE = False
 
@@ -93,7 +94,8 @@ def _plan(kernel, launch_config, args):
     The packers are checked once, on ``args`` (the first launch's arguments), against
     numba-cuda's own packing: a numba-cuda version that lays arguments out differently
     makes FastLauncher step aside for that kernel instead of passing wrong parameters."""
-    if kernel.debug or kernel.extensions or launch_config.pre_launch_callbacks:
+    if (kernel.debug or kernel.extensions
+            or getattr(launch_config, "pre_launch_callbacks", None)):
         return None
     packers = [_packer(ty) for ty in kernel.argument_types]
     if None in packers:
@@ -128,7 +130,7 @@ class FastLauncher:
     def __call__(self, *args):
         lc = self.launch_config
         dispatcher = lc.dispatcher
-        if dispatcher._launch_config_sensitive or dispatcher.specialized:
+        if getattr(dispatcher, "_launch_config_sensitive", False) or dispatcher.specialized:
             return dispatcher.call(args, lc)
         previous = lc._push_args(args)
         try:  # numba-cuda's typing picks (and compiles once) the kernel for these types
