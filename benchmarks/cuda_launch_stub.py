@@ -211,11 +211,8 @@ def main() -> None:
 
     time_steps("nbtorch's FastLauncher")
     if args.numba:
-        launcher.ENABLED = False
-        from nbtorch._backend.cuda import runtime
-
-        runtime._configured.clear()  # configure again: numba-cuda's launch configurations
-        time_steps("numba-cuda's launch")
+        with gpu_check["_numba_launch"](True):
+            time_steps("numba-cuda's launch")
 
 
 if __name__ == "__main__":

@@ -376,6 +376,9 @@ def _numba_launch(on: bool):
         runtime._configured.clear()
 
 
+NUMBA_LAUNCH = "nbtorch cuda, numba-cuda's launch (no FastLauncher)"
+
+
 def bench_epochs(small: bool, torch) -> list:
     n = 64 * 2 if small else 60_000
     rows = []
@@ -389,15 +392,13 @@ def bench_epochs(small: bool, torch) -> list:
                 ("torch cuda", torch, "cuda", None, torch and torch.cuda.synchronize),
                 ("nbtorch cpu", nbtorch, "cpu", cpu_steps, lambda: None)]
         if not small and name.startswith("MLP"):  # the same epoch, numba-cuda launching
-            runs.insert(1, ("nbtorch cuda, numba-cuda's launch (no FastLauncher)", nbtorch,
-                            "cuda-numba-launch", gpu_steps, sync))
+            runs.insert(1, (NUMBA_LAUNCH, nbtorch, "cuda", gpu_steps, sync))
         for label, lib, device, steps, sync_fn in runs:
             if lib is None:
                 continue
             try:
-                with _numba_launch(device == "cuda-numba-launch"):
-                    t = epoch_time(lib, make, device.replace("-numba-launch", ""), n, steps,
-                                   sync_fn, 4 if small else 28)
+                with _numba_launch(label == NUMBA_LAUNCH):
+                    t = epoch_time(lib, make, device, n, steps, sync_fn, 4 if small else 28)
                 rows.append((f"{name} epoch ({n} images), {label}", t, None))
             except Exception as exc:
                 rows.append((f"{name} epoch, {label}: {type(exc).__name__}: {exc}"[:110],
