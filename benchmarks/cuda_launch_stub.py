@@ -47,6 +47,7 @@ def stub_the_driver() -> None:
     from numba import cuda
     from numba.cuda import codegen, compiler, dispatcher
     from numba.cuda.cudadrv import devicearray, devices
+    from numba.cuda.cudadrv.driver import binding
 
     class Device:
         compute_capability = CC
@@ -90,6 +91,7 @@ def stub_the_driver() -> None:
     devices._runtime.ensure_context = contextlib.nullcontext
     dispatcher.get_current_device = compiler.get_current_device = Device
     dispatcher.launch = lambda stream, config, kernel, *params: None
+    binding.cuCtxGetCurrent = lambda: (0, 1)  # "context 1 is current" (read by FastLauncher)
 
     get_cufunc = codegen.CUDACodeLibrary.get_cufunc
 

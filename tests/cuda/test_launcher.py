@@ -59,3 +59,31 @@ def test_a_packing_that_differs_from_numba_cudas_is_not_used():
     result = run_without_simulator(["-c", script])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "stepped aside for 2 kernels" in result.stdout
+
+
+def test_a_kernel_is_loaded_once_per_cuda_context():
+    # FastLauncher keeps numba-cuda's loaded kernel per CUDA context (one per GPU): a
+    # launch in another context (after set_device) loads it there, as numba-cuda would.
+    script = textwrap.dedent(f"""
+        import runpy
+        stub = runpy.run_path({STUB!r}, run_name="stub")
+        stub["stub_the_driver"]()
+        from nbtorch._backend.cuda import launcher
+
+        current = [7]
+        launcher.cuCtxGetCurrent = lambda: (0, current[0])
+        loads = []
+        class Library:
+            def get_cufunc(self):
+                loads.append(current[0])
+                return type("Function", (), {{"kernel": f"loaded in {{current[0]}}"}})
+        kernel = type("Kernel", (), {{"_codelibrary": Library()}})
+        functions = {{}}
+        got = [launcher._loaded(kernel, functions) for current[0] in (7, 7, 9, 7, 9)]
+        assert got == ["loaded in 7"] * 2 + ["loaded in 9", "loaded in 7", "loaded in 9"], got
+        assert loads == [7, 9], loads
+        print("ok")
+    """)
+    result = run_without_simulator(["-c", script])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "ok"
