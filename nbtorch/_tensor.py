@@ -273,7 +273,10 @@ class Tensor:
             )
 
     def _bump_version(self) -> None:
+        """Record an in-place change (autograd checks the count; see ``_version``)."""
         self._version_counter.value += 1
+        if type(self._array) is not np.ndarray:  # a cuda array: its values are no longer
+            self._array.forget_values()          # those the host copied (known_range)
 
     # -- conversion -------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:

@@ -110,9 +110,13 @@ def _class_first(rows: Tensor, shape) -> Tensor:
     return rows.reshape((shape[0],) + tuple(shape[2:]) + (shape[1],)).movedim(-1, 1)
 
 
-def _check_targets(input: Tensor, target: Tensor, ignore_index: int):
+def _check_targets(input: Tensor, target: Tensor, ignore_index: int, need_values: bool = True):
     """The class indices as a flat int64 numpy array, checked against the input, and whether
-    every target is a real class (True when none can equal ``ignore_index``)."""
+    every target is a real class (True when none can equal ``ignore_index``).
+
+    With ``need_values=False`` (the fused cuda path, which reads the targets on the device)
+    it returns ``(None, True)`` without reading a cuda target back when the host already
+    knows every value is a real class (``_known_real_classes``)."""
     if input.dim() == 0:
         raise RuntimeError("cross_entropy: input must have at least one dimension")
     batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
@@ -125,20 +129,37 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int):
         raise RuntimeError(
             f"Expected target size {list(batch)}, got {list(target.shape)}"
         )
-    t = np.asarray(target._array).reshape(-1)  # a cuda array is copied to the host here
-    if t.dtype.kind not in "iu":
+    if np.dtype(target._array.dtype).kind not in "iu":
         raise RuntimeError(
             f"expected scalar type Long but found {target.dtype.name.capitalize()}"
         )
+    classes = input.shape[-1] if input.dim() == 1 else input.shape[1]
+    if not need_values and _known_real_classes(target, classes, ignore_index):
+        return None, True
+    t = np.asarray(target._array).reshape(-1)  # a cuda array is copied to the host here
     if t.size == 0:
         return t.astype(np.int64, copy=False), True
-    classes = input.shape[-1] if input.dim() == 1 else input.shape[1]
     lo, hi = t.min(), t.max()  # two reductions instead of a mask per test
     if lo < 0 or hi >= classes:
         bad = (t != ignore_index) & ((t < 0) | (t >= classes))
         if bad.any():
             raise IndexError(f"Target {t[bad][0]} is out of bounds.")
     return t.astype(np.int64, copy=False), not lo <= ignore_index <= hi
+
+
+def _known_real_classes(target: Tensor, classes: int, ignore_index: int) -> bool:
+    """True when the host knows, without reading it, that every value of the cuda tensor
+    ``target`` is a class in [0, classes) other than ``ignore_index``: from the range of
+    its values kept since they were copied from the host (``DeviceArray.known_range``).
+
+    Reading the targets back would wait for every kernel queued before (the forward pass):
+    at every training step the GPU would run dry while Python prepares the next launches.
+    Targets made on the GPU (``logits.argmax(1)``, say) have no known range: they are read."""
+    known = target._array.known_range() if target.numel() else None
+    if known is None:
+        return False
+    lo, hi = known
+    return 0 <= lo and hi < classes and not lo <= ignore_index <= hi
 
 
 # -- row-parallel pieces for large inputs ---------------------------------------------------
@@ -473,7 +494,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             check_same_device(input._array, other._array)
     if target.is_floating_point():
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    t, all_counted = _check_targets(input, target, ignore_index)
+    fused = weight is None and not label_smoothing and type(input._array) is not np.ndarray
+    t, all_counted = _check_targets(input, target, ignore_index, need_values=not fused)
     rows = _class_last(input)
     w = None if weight is None else weight.detach()._array.astype(rows._array.dtype)
     plain = all_counted and w is None and not label_smoothing  # every row weighs 1

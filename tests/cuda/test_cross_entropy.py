@@ -161,3 +161,81 @@ def test_two_launches_forward_and_two_backward(launches):
     launches.clear()
     F.cross_entropy(cx, ct, reduction="none")
     assert sum(launches.values()) == 1
+
+
+# -- checking the targets without reading them back ------------------------------------------
+# On a GPU, reading the targets on the host waits for the forward pass to finish. The host
+# knows the range of targets it copied to the device, and forgets it at any in-place change.
+
+
+def _reads_back(monkeypatch) -> list:
+    """A list that gets the shape of every cuda array read back to the host from now on."""
+    from nbtorch._backend.cuda.array import DeviceArray
+
+    reads, get = [], DeviceArray.get
+
+    def counted(self):
+        reads.append(self.shape)
+        return get(self)
+
+    monkeypatch.setattr(DeviceArray, "get", counted)
+    return reads
+
+
+def test_targets_copied_from_the_host_are_not_read_back(monkeypatch):
+    """Also through a slice of them, as in a training loop over a dataset kept on the GPU;
+    the loss is the CPU's."""
+    x, t = _problem((8, 5))
+    cx, all_targets = torch.tensor(x).cuda(), torch.tensor(np.concatenate([t, t])).cuda()
+    reads = _reads_back(monkeypatch)
+    loss = F.cross_entropy(cx, all_targets[8:])
+    assert reads == []
+    want = F.cross_entropy(torch.tensor(x), torch.tensor(t)).item()
+    np.testing.assert_allclose(loss.item(), want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("change", ["setitem", "add_ on a view", "through .data", "fill_"])
+def test_a_target_changed_in_place_is_read_and_checked_again(change):
+    x, t = _problem((6, 4))
+    cx, ct = torch.tensor(x).cuda(), torch.tensor(t).cuda()
+    F.cross_entropy(cx, ct)  # every target a class
+    if change == "setitem":
+        ct[2] = 9
+    elif change == "add_ on a view":
+        ct[1:3].add_(9)
+    elif change == "through .data":
+        ct.data[2] = 9
+    else:
+        ct[2:4].fill_(-5)
+    now = ct.cpu().numpy()
+    bad = now[(now < 0) | (now > 3)][0]  # the first target that is not a class
+    with pytest.raises(IndexError, match=f"^Target {bad} is out of bounds.$"):
+        F.cross_entropy(cx, ct)
+
+
+def test_targets_made_on_the_gpu_are_read_and_checked(monkeypatch):
+    x, t = _problem((6, 4))
+    ct = torch.tensor(t).cuda() + 4  # computed on the device: no range known on the host
+    reads = _reads_back(monkeypatch)
+    with pytest.raises(IndexError, match=f"^Target {t[0] + 4} is out of bounds.$"):
+        F.cross_entropy(torch.tensor(x).cuda(), ct)
+    assert reads
+
+
+@pytest.mark.parametrize("ignore_index", [2, -100])
+def test_an_ignore_index_inside_the_known_range_is_honoured(ignore_index):
+    x, t = _problem((6, 4))
+    t[1] = t[4] = ignore_index if ignore_index >= 0 else t[1]
+    losses = [F.cross_entropy(torch.tensor(x).to(d), torch.tensor(t).to(d),
+                              ignore_index=ignore_index).item() for d in ("cpu", "cuda")]
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-6)
+
+
+def test_an_empty_slice_of_known_targets_equals_the_cpu():
+    x = np.zeros((0, 5), np.float32)
+    t = np.arange(5)
+    for reduction in REDUCTIONS:
+        want = F.cross_entropy(torch.tensor(x), torch.tensor(t)[2:2], reduction=reduction)
+        got = F.cross_entropy(torch.tensor(x).cuda(), torch.tensor(t).cuda()[2:2],
+                              reduction=reduction)
+        np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())

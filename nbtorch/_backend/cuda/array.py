@@ -179,6 +179,7 @@ class DeviceArray:
         if dtype.itemsize != self.dtype.itemsize or not self.flags.c_contiguous:
             raise ValueError("DeviceArray.view(dtype) needs a contiguous array and a dtype "
                              "of the same itemsize")
+        self.forget_values()  # a write through the view would not reach this buffer's record
         return DeviceArray(keep_alive(self.buf.view(dtype), self.buf), self.offset, self.shape,
                            self.estrides, self.device_index)
 
@@ -213,6 +214,23 @@ class DeviceArray:
             (src.buf if whole else src.buf[src.offset:src.offset + n]).copy_to_host(
                 out.reshape(-1))
         return out
+
+    # -- what the host knows of the values, without reading them ---------------------------
+    # Reading a cuda array on the host (``get``) waits until every kernel queued before has
+    # finished: the GPU then runs dry while Python prepares the next launches. When integers
+    # come from the host, the host has seen them: ``from_numpy`` keeps their smallest and
+    # largest value on the buffer (shared by every view of it), and any in-place change
+    # (``Tensor._bump_version``) forgets them. ``cross_entropy`` checks its class indices
+    # with them instead of reading the targets back at every training step.
+    def remember_range(self, lo: int, hi: int) -> None:
+        self.buf.known_range = (lo, hi)
+
+    def known_range(self):
+        """(smallest, largest) value of the buffer as the host copied it, or None."""
+        return getattr(self.buf, "known_range", None)
+
+    def forget_values(self) -> None:
+        self.buf.__dict__.pop("known_range", None)
 
     def __array__(self, dtype=None, copy=None):
         a = self.get()

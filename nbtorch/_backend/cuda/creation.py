@@ -31,6 +31,8 @@ def from_numpy(array, device=None) -> DeviceArray:
     if array.size:
         with runtime.using(index):
             out.buf.copy_to_device(array.reshape(-1))
+        if array.dtype.kind in "iu":  # class indices, say: see DeviceArray.known_range
+            out.remember_range(int(array.min()), int(array.max()))
     return out
 
 
