@@ -49,6 +49,7 @@
 # | simulator | 模拟器 | `NUMBA_ENABLE_CUDASIM=1` |
 # | kernel launch | 核函数启动 | one `kernel[blocks, threads](...)` call: a fixed cost each time |
 # | kernel fusion | 算子融合 | one kernel doing the work of several (e.g. a product and its bias) |
+# | synchronization | 同步 | the CPU waiting until the GPU has finished the work queued so far |
 
 # %%
 import os
@@ -294,11 +295,11 @@ print("cuda:", train("cuda"))
 #
 # Every cuda op starts at least one kernel, and starting one has a fixed cost on the CPU:
 # Python checks and converts each argument, then asks the driver to launch. Measured on an
-# NVIDIA H200 (`benchmarks/GPU_RESULTS.md`), a tiny op took about 80 µs in nbtorch (Numba's
-# launch path is Python) and about 9 µs in PyTorch (C++). For a small model at batch 64 the
-# arithmetic of a step takes the GPU a few microseconds per kernel, so **the number of
-# launches sets the speed**. `torch.cuda.count_launches()` (an nbtorch teaching aid) counts
-# them:
+# NVIDIA H100 (`benchmarks/GPU_RESULTS.md`), a tiny op took about 52 µs in nbtorch (its
+# autograd, allocation and launch are Python) and about 10-13 µs in PyTorch (C++). For a
+# small model at batch 64 the arithmetic of a step takes the GPU a few microseconds per
+# kernel, so **the number of launches sets the speed**. `torch.cuda.count_launches()` (an
+# nbtorch teaching aid) counts them:
 
 # %%
 torch.manual_seed(0)
@@ -367,6 +368,40 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 # then only runs those. `benchmarks/cuda_launch_stub.py` times this without a GPU (the driver
 # call replaced by a no-op): one training step of a 784-256-128-10 MLP took 1.65-1.89 ms of
 # CPU time with numba-cuda's packing and 0.78-0.84 ms with FastLauncher, on a 2-core machine.
+#
+# On a real GPU (an H100, `benchmarks/cuda_launch_parts.py`), one launch of a small op cost:
+#
+# | part of the launch | µs |
+# |---|---:|
+# | typing: which compiled version of the kernel fits these argument types | 3.8 |
+# | packing 17 parameters | 3.2 |
+# | finding the kernel *loaded* into the GPU's context, numba-cuda's way | 7.4 |
+# | the same, kept by FastLauncher per context | 0.8 |
+# | the driver call | 9.5 |
+#
+# A compiled kernel must be loaded into a *context* (the driver's state for one GPU) before
+# it can run. numba-cuda looks the loaded kernel up at every launch, checking in Python which
+# context is current; FastLauncher keeps it, per context, after the first launch. That one
+# change took an MLP epoch on the H100 from 2.35 s to 1.53 s: in Python, small fixed costs
+# per launch add up over thousands of launches.
+
+# %% [markdown]
+# #### Waiting for the GPU · 同步
+#
+# A launch only *queues* the kernel: Python goes on at once while the GPU works through the
+# queue, and the two overlap. Reading a result on the CPU (`loss.item()`, `print(t)`,
+# `t.cpu()`) must wait until every kernel queued before it has finished: a
+# **synchronization**, during which the GPU sits idle while the CPU prepares nothing.
+# `torch.cuda.synchronize()` waits on purpose, which is why GPU code is timed with it.
+#
+# `F.cross_entropy` must check that every target is a class (`0 <= y < C`), or report
+# `IndexError: Target 12 is out of bounds.` Reading the targets on the CPU at every step
+# would synchronize at every step (in one measurement on an H100, skipping that read took
+# a training step from 1.88 to 1.47 ms). nbtorch avoids it for targets copied from the host,
+# as `y.cuda()` does: the host saw their values then, so it keeps the smallest and the
+# largest, and any in-place change to them (`y[0] = 12`) forgets those and makes the next
+# check read the targets again. PyTorch instead checks inside the kernel and reports a
+# failure later ("device-side assert triggered"), at the next synchronization.
 
 # %% [markdown]
 # ## 5. Choosing GPUs: `set_device` and `CUDA_VISIBLE_DEVICES` · 选择 GPU
@@ -403,6 +438,8 @@ torch.cuda.set_device(torch.cuda.device_count())  # one past the last visible GP
 #   autograd work the same and give the same numbers; devices must not be mixed.
 # * Each kernel launch has a fixed cost; for small models the launches, not the arithmetic,
 #   decide a GPU step's time, so frameworks fuse ops into fewer kernels.
+# * Kernels run while Python goes on; reading a result on the CPU waits for them
+#   (synchronization), so a training step should not read GPU values it does not need.
 # * `CUDA_VISIBLE_DEVICES` (before start) chooses and renumbers the visible GPUs;
 #   `set_device` chooses among them.
 #
