@@ -300,7 +300,10 @@ class CrossEntropy(Function):
         if reduction == "none":
             return loss.astype(x.dtype, copy=False)
         total = B.sum(loss)
-        return B.asarray(total / denom if reduction == "mean" else total, dtype=x.dtype)
+        if reduction == "sum":
+            return B.asarray(total, dtype=x.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 (no rows counted): nan,
+            return B.asarray(total / denom, dtype=x.dtype)    # quietly, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad):

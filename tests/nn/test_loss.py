@@ -1,6 +1,8 @@
 """Losses against PyTorch (all reductions, weights, ignore_index, label smoothing), gradcheck
 and gradgradcheck."""
 
+import warnings
+
 import numpy as np
 import pytest
 from nn_helpers import assert_close, to_torch
@@ -175,6 +177,22 @@ def test_cross_entropy_errors():
         F.cross_entropy(x, nbtorch.tensor([0, 1, 2, 0]), reduction="avg")
     with pytest.raises(ValueError, match="Target size"):
         F.binary_cross_entropy_with_logits(x, nbtorch.zeros(4))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_with_nothing_counted_is_nan_without_a_warning(torch, weighted):
+    """No rows, or every target ignored: the mean is 0 / 0, nan, quietly (as in PyTorch)."""
+    w = [1.0, 2.0, 3.0] if weighted else None
+    for x, t in [(np.zeros((0, 3), np.float32), []), (np.ones((2, 3), np.float32), [-100, -100])]:
+        want = torch.nn.functional.cross_entropy(
+            torch.tensor(x), torch.tensor(t, dtype=torch.long),
+            weight=None if w is None else torch.tensor(w))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = F.cross_entropy(nbtorch.tensor(x), nbtorch.tensor(t, dtype=nbtorch.long),
+                                  weight=None if w is None else nbtorch.tensor(w))
+        assert np.isnan(want.item()) and np.isnan(got.item())
 
 
 def test_cross_entropy_backward_twice_with_retain_graph():
