@@ -83,7 +83,7 @@ def stub_the_driver() -> None:
         initialized = True
 
     class Function:  # what get_cufunc returns: a loaded kernel
-        kernel = None
+        kernel = "a loaded kernel"  # (not None: FastLauncher caches it)
         name = "stub"
         module = LoadedModule()
 

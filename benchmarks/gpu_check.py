@@ -385,13 +385,17 @@ READ_BACK = "nbtorch cuda, targets made on the GPU (read back at every step)"
 
 
 def bench_epochs(small: bool, torch) -> list:
+    """Epoch times of each model for each way of running it. The MLP's rows, the #8 target,
+    are medians of 5 rounds; each round runs every row once, in turn, so that a slow minute
+    of a shared machine slows all rows alike (single MLP epochs on one H100 machine ranged
+    from 1.08 to 1.68 s for the CPU row in one session)."""
     n = 64 * 2 if small else 60_000
     rows = []
     sync = nbtorch.cuda.synchronize
-    models = [("MLP 784-256-128-10", _mlp, None, None), ("LeNet-5", _lenet, 100, 150)]
+    models = [("MLP 784-256-128-10", _mlp, None, None, 5), ("LeNet-5", _lenet, 100, 150, 1)]
     if small:  # the simulator runs every thread in Python: a tiny MLP only
-        models = [("MLP 16-8-8-10 (--small)", _tiny_mlp, None, None)]
-    for name, make, cpu_steps, gpu_steps in models:
+        models = [("MLP 16-8-8-10 (--small)", _tiny_mlp, None, None, 1)]
+    for name, make, cpu_steps, gpu_steps, rounds in models:
         print(f"{name}: {launches_per_step(make, 4 if small else 28)}", flush=True)
         runs = [("nbtorch cuda", nbtorch, "cuda", gpu_steps, sync),
                 ("torch cuda", torch, "cuda", None, torch and torch.cuda.synchronize),
@@ -399,18 +403,23 @@ def bench_epochs(small: bool, torch) -> list:
         if not small and name.startswith("MLP"):  # the same epoch, launched another way
             runs[1:1] = [(NUMBA_LAUNCH, nbtorch, "cuda", gpu_steps, sync),  # or with a sync
                          (READ_BACK, nbtorch, "cuda", gpu_steps, sync)]
-        for label, lib, device, steps, sync_fn in runs:
-            if lib is None:
-                continue
-            try:
-                with _numba_launch(label == NUMBA_LAUNCH):
-                    t = epoch_time(lib, make, device, n, steps, sync_fn, 4 if small else 28,
-                                   targets_made_on_device=label == READ_BACK)
-                rows.append((f"{name} epoch ({n} images), {label}", t, None))
-            except Exception as exc:
-                rows.append((f"{name} epoch, {label}: {type(exc).__name__}: {exc}"[:110],
-                             float("nan"), None))
-                traceback.print_exc()
+        runs = [run for run in runs if run[1] is not None]
+        times: dict = {run[0]: [] for run in runs}
+        for _ in range(rounds):
+            for label, lib, device, steps, sync_fn in runs:
+                try:
+                    with _numba_launch(label == NUMBA_LAUNCH):
+                        times[label].append(epoch_time(
+                            lib, make, device, n, steps, sync_fn, 4 if small else 28,
+                            targets_made_on_device=label == READ_BACK))
+                except Exception as exc:
+                    times[label].append(float("nan"))
+                    print(f"{name} epoch, {label}: {type(exc).__name__}: {exc}")
+                    traceback.print_exc()
+        for label, ts in times.items():
+            spread = f" (median of {rounds}: {min(ts):.3g}-{max(ts):.3g} s)" if rounds > 1 else ""
+            rows.append((f"{name} epoch ({n} images), {label}{spread}", statistics.median(ts),
+                         None))
     return rows
 
 
