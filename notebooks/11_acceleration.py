@@ -295,8 +295,8 @@ print("cuda:", train("cuda"))
 #
 # Every cuda op starts at least one kernel, and starting one has a fixed cost on the CPU:
 # Python checks and converts each argument, then asks the driver to launch. Measured on an
-# NVIDIA H100 (`benchmarks/GPU_RESULTS.md`), a tiny op took about 52 µs in nbtorch (its
-# autograd, allocation and launch are Python) and about 10-13 µs in PyTorch (C++). For a
+# NVIDIA H100 (`benchmarks/GPU_RESULTS.md`), a tiny op took 30-58 µs in nbtorch (its
+# autograd, allocation and launch are Python) and 8-13 µs in PyTorch (C++). For a
 # small model at batch 64 the arithmetic of a step takes the GPU a few microseconds per
 # kernel, so **the number of launches sets the speed**. `torch.cuda.count_launches()` (an
 # nbtorch teaching aid) counts them:
@@ -381,9 +381,8 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 #
 # A compiled kernel must be loaded into a *context* (the driver's state for one GPU) before
 # it can run. numba-cuda looks the loaded kernel up at every launch, checking in Python which
-# context is current; FastLauncher keeps it, per context, after the first launch. That one
-# change took an MLP epoch on the H100 from 2.35 s to 1.53 s: in Python, small fixed costs
-# per launch add up over thousands of launches.
+# context is current; FastLauncher keeps it, per context, after the first launch. 7 µs
+# looks small, but an epoch of a small MLP makes about 20,000 launches.
 
 # %% [markdown]
 # #### Waiting for the GPU · 同步
@@ -396,12 +395,12 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 #
 # `F.cross_entropy` must check that every target is a class (`0 <= y < C`), or report
 # `IndexError: Target 12 is out of bounds.` Reading the targets on the CPU at every step
-# would synchronize at every step (in one measurement on an H100, skipping that read took
-# a training step from 1.88 to 1.47 ms). nbtorch avoids it for targets copied from the host,
-# as `y.cuda()` does: the host saw their values then, so it keeps the smallest and the
-# largest, and any in-place change to them (`y[0] = 12`) forgets those and makes the next
-# check read the targets again. PyTorch instead checks inside the kernel and reports a
-# failure later ("device-side assert triggered"), at the next synchronization.
+# would synchronize at every step (on an H100 that cost 0.22 s of a 1.6 s epoch of a small
+# MLP). nbtorch avoids it for targets copied from the host, as `y.cuda()` does: the host
+# saw their values then, so it keeps the smallest and the largest, and any in-place change
+# to them (`y[0] = 12`) forgets those and makes the next check read the targets again.
+# PyTorch instead checks inside the kernel and reports a failure later ("device-side assert
+# triggered"), at the next synchronization.
 
 # %% [markdown]
 # ## 5. Choosing GPUs: `set_device` and `CUDA_VISIBLE_DEVICES` · 选择 GPU

@@ -21,7 +21,7 @@ own packing of the same arguments, and makes the launch configuration; at every 
 launch it only runs those functions and calls the driver, as numba-cuda does. It also
 keeps the *loaded* kernel (the compiled code as loaded into a GPU's context) instead of
 asking numba-cuda for it at every launch, which checks the current context in Python first
-(7 us a launch on an H100 machine; keeping it took an MLP epoch from 2.35 s to 1.53 s).
+(7 us of a 20 us launch on an H100 machine).
 Anything it does not know (record or other argument types, debug kernels, extensions) goes
 through numba-cuda's own launch.
 
