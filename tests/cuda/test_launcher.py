@@ -26,6 +26,15 @@ def run_without_simulator(args, timeout=600):
                           text=True, timeout=timeout)
 
 
+def run_with_stubbed_driver(body: str) -> str:
+    """Run the Python ``body`` in a subprocess with numba-cuda's driver stubbed out (as
+    cuda_launch_stub.py does); it must succeed. Returns what it printed."""
+    preamble = f"import runpy\nrunpy.run_path({STUB!r}, run_name='stub')['stub_the_driver']()\n"
+    result = run_without_simulator(["-c", preamble + textwrap.dedent(body)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 def test_every_launch_of_a_training_step_is_packed_as_numba_cuda_packs_it():
     result = run_without_simulator([STUB, "--check"])
     assert result.returncode == 0, result.stdout + result.stderr
@@ -35,10 +44,8 @@ def test_every_launch_of_a_training_step_is_packed_as_numba_cuda_packs_it():
 def test_a_packing_that_differs_from_numba_cudas_is_not_used():
     # A deliberately wrong packer (one stride off by one): the first launch's check finds
     # the difference, warns, and the kernel goes through numba-cuda from then on.
-    script = textwrap.dedent(f"""
-        import runpy, warnings
-        stub = runpy.run_path({STUB!r}, run_name="stub")
-        stub["stub_the_driver"]()
+    printed = run_with_stubbed_driver("""
+        import warnings
         import nbtorch
         from nbtorch._backend.cuda import launcher, runtime
 
@@ -56,18 +63,13 @@ def test_a_packing_that_differs_from_numba_cudas_is_not_used():
         assert any("FastLauncher packs" in str(w.message) for w in caught), caught
         print("stepped aside for", len(plans), "kernels")
     """)
-    result = run_without_simulator(["-c", script])
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "stepped aside for 2 kernels" in result.stdout
+    assert "stepped aside for 2 kernels" in printed
 
 
 def test_a_kernel_is_loaded_once_per_cuda_context():
     # FastLauncher keeps numba-cuda's loaded kernel per CUDA context (one per GPU): a
     # launch in another context (after set_device) loads it there, as numba-cuda would.
-    script = textwrap.dedent(f"""
-        import runpy
-        stub = runpy.run_path({STUB!r}, run_name="stub")
-        stub["stub_the_driver"]()
+    printed = run_with_stubbed_driver("""
         from nbtorch._backend.cuda import launcher
 
         current = [7]
@@ -76,14 +78,12 @@ def test_a_kernel_is_loaded_once_per_cuda_context():
         class Library:
             def get_cufunc(self):
                 loads.append(current[0])
-                return type("Function", (), {{"kernel": f"loaded in {{current[0]}}"}})
-        kernel = type("Kernel", (), {{"_codelibrary": Library()}})
-        functions = {{}}
+                return type("Function", (), {"kernel": f"loaded in {current[0]}"})
+        kernel = type("Kernel", (), {"_codelibrary": Library()})
+        functions = {}
         got = [launcher._loaded(kernel, functions) for current[0] in (7, 7, 9, 7, 9)]
         assert got == ["loaded in 7"] * 2 + ["loaded in 9", "loaded in 7", "loaded in 9"], got
         assert loads == [7, 9], loads
         print("ok")
     """)
-    result = run_without_simulator(["-c", script])
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "ok"
+    assert printed.strip() == "ok"
