@@ -400,9 +400,9 @@ def bench_epochs(small: bool, torch) -> list:
         runs = [("nbtorch cuda", nbtorch, "cuda", gpu_steps, sync),
                 ("torch cuda", torch, "cuda", None, torch and torch.cuda.synchronize),
                 ("nbtorch cpu", nbtorch, "cpu", cpu_steps, lambda: None)]
-        if not small and name.startswith("MLP"):  # the same epoch, launched another way
-            runs[1:1] = [(NUMBA_LAUNCH, nbtorch, "cuda", gpu_steps, sync),  # or with a sync
-                         (READ_BACK, nbtorch, "cuda", gpu_steps, sync)]
+        if not small and name.startswith("MLP"):  # the same cuda epoch through numba-cuda's
+            runs[1:1] = [(NUMBA_LAUNCH, nbtorch, "cuda", gpu_steps, sync),  # own launch, and
+                         (READ_BACK, nbtorch, "cuda", gpu_steps, sync)]  # with a sync a step
         runs = [run for run in runs if run[1] is not None]
         times: dict = {run[0]: [] for run in runs}
         for _ in range(rounds):
