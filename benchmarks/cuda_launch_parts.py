@@ -68,9 +68,7 @@ def main() -> None:
     kernel, (packers, driver_config, functions) = next(
         (k, plan) for k, plan in fast.plans.items() if plan is not None)
     loaded = launcher._loaded(kernel, functions)
-    params: list = []
-    for pack, value in zip(packers, args):
-        pack(value, params)
+    params = launcher._pack(packers, args)
 
     def typing():
         previous = config._push_args(args)
@@ -80,11 +78,6 @@ def main() -> None:
         finally:
             config._pop_args(previous)
 
-    def packing():
-        packed: list = []
-        for pack, value in zip(packers, args):
-            pack(value, packed)
-
     print(f"GPU: {nbtorch.cuda.get_device_name()}; kernel {kernel.py_func.__name__}: "
           f"{len(args)} arguments, {len(params)} driver parameters")
     sync = nbtorch.cuda.synchronize
@@ -92,7 +85,7 @@ def main() -> None:
         ("nbtorch op x + 1.0 (all of it)", lambda: x + 1.0, sync),
         ("FastLauncher call (all of the launch)", lambda: fast(*args), sync),
         ("  numba-cuda typing (_cuda_call)", typing, None),
-        ("  packing the parameters", packing, None),
+        ("  packing the parameters", lambda: launcher._pack(packers, args), None),
         ("  loaded kernel, numba-cuda's get_cufunc()", kernel._codelibrary.get_cufunc, None),
         ("  loaded kernel, FastLauncher's _loaded()",
          lambda: launcher._loaded(kernel, functions), None),

@@ -4,7 +4,8 @@ On a GPU a small model's step is bound by the CPU: nbtorch's Python for every op
 numba-cuda's Python for every kernel launch (choosing the compiled kernel, packing its
 arguments), then the driver call. This script runs all of that for real and stubs out
 only what needs a GPU: memory (fake device pointers), module loading, copies, and the
-final driver call, which does nothing. Kernels are compiled to PTX for compute capability
+final driver call, which does nothing (cuda.core still packs the parameters into C values
+just before it, as on a GPU). Kernels are compiled to PTX for compute capability
 9.0 (numba-cuda's NVVM) but never run, so the numbers they would compute are garbage and
 ignored. It needs numba-cuda (``pip install -e '.[cuda]'``; ``make gpu-compile-check``
 makes ``.venv-cuda/`` with it)::
@@ -17,11 +18,12 @@ makes ``.venv-cuda/`` with it)::
 It times gpu_check's MLP step (784-256-128-10, batch 64, SGD with momentum), once with
 nbtorch's ``FastLauncher`` (``nbtorch/_backend/cuda/launcher.py``) and, with ``--numba``,
 with numba-cuda's own launch. ``--check`` instead runs that step, a LeNet-5 step and a
-sweep of ops with ``launcher.CHECK`` on: every launch's packed parameters are compared with
-those numba-cuda's ``_prepare_args`` makes for the same arguments, and any difference
-fails. ``--rehearse-gpu-check`` runs all of ``gpu_check.py`` this way before a GPU session:
-its GPU-only Python (full sizes, a GPU's launch sizes) runs to the end or shows its error,
-and its times are host time alone. Its correctness checks fail: no kernel runs.
+sweep of ops with ``launcher.CHECK`` on: every launch's packed parameters are compared, as
+the C values the driver gets, with those numba-cuda's ``_prepare_args`` makes for the same
+arguments, and any difference fails. ``--rehearse-gpu-check`` runs all of
+``gpu_check.py`` this way before a GPU session: its GPU-only Python (full sizes, a GPU's
+launch sizes) runs to the end or shows its error, and its times are host time alone. Its
+correctness checks fail: no kernel runs.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ CC = (9, 0)
 
 def stub_the_driver() -> None:
     """Replace what needs a GPU in numba-cuda: the context, memory, module loading,
-    copies and the launch call itself."""
+    copies and the launch call itself (its parameters are still packed, by cuda.core)."""
+    from cuda.core._kernel_arg_handler import ParamHolder
     from numba import cuda
     from numba.cuda import codegen, compiler, dispatcher
     from numba.cuda.cudadrv import devicearray, devices
@@ -90,7 +93,10 @@ def stub_the_driver() -> None:
     devices._runtime._set_attached_context(Context())
     devices._runtime.ensure_context = contextlib.nullcontext
     dispatcher.get_current_device = compiler.get_current_device = Device
-    dispatcher.launch = lambda stream, config, kernel, *params: None
+    # cuda.core's launch packs the parameters into C values (its ParamHolder: host code,
+    # its cost depends on the parameters' Python types), then calls the driver: the
+    # stub packs them the same way and calls nothing
+    dispatcher.launch = lambda stream, config, kernel, *params: ParamHolder(params)
     binding.cuCtxGetCurrent = lambda: (0, 1)  # "context 1 is current" (read by FastLauncher)
 
     get_cufunc = codegen.CUDACodeLibrary.get_cufunc
@@ -193,7 +199,7 @@ def main() -> None:
             training_step(nbtorch, gpu_check["_lenet"], 28)(0)
             op_sweep(nbtorch)
         print(f"FastLauncher packed {sum(launches.values())} launches of {len(launches)} "
-              "kernels exactly as numba-cuda does")
+              "kernels into the same C values as numba-cuda")
         return
 
     def time_steps(label: str) -> None:

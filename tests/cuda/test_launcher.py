@@ -1,8 +1,8 @@
-"""FastLauncher (nbtorch/_backend/cuda/launcher.py) packs kernel parameters exactly as
-numba-cuda does. It is used on a GPU only, so these tests run numba-cuda for real in a
-subprocess with the driver stubbed out (benchmarks/cuda_launch_stub.py); they need
-numba-cuda and its compiler (``pip install -e '.[cuda]'``, as ``make gpu-compile-check``
-does) and are skipped without them."""
+"""FastLauncher (nbtorch/_backend/cuda/launcher.py) packs kernel parameters that give the
+driver the same C values as numba-cuda's. It is used on a GPU only, so these tests run
+numba-cuda for real in a subprocess with the driver stubbed out
+(benchmarks/cuda_launch_stub.py); they need numba-cuda and its compiler (``pip install -e
+'.[cuda]'``, as ``make gpu-compile-check`` does) and are skipped without them."""
 
 import importlib.util
 import os
@@ -38,7 +38,31 @@ def run_with_stubbed_driver(body: str) -> str:
 def test_every_launch_of_a_training_step_is_packed_as_numba_cuda_packs_it():
     result = run_without_simulator([STUB, "--check"])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "exactly as numba-cuda does" in result.stdout
+    assert "the same C values as numba-cuda" in result.stdout
+
+
+def test_the_c_values_checked_are_those_cuda_core_passes_to_the_driver():
+    # The check above compares parameters as C values, by launcher._driver_bytes's reading
+    # of cuda.core's rules; here cuda.core itself packs each kind of value (its ParamHolder
+    # keeps one C value per parameter and an array of their addresses).
+    printed = run_with_stubbed_driver("""
+        import ctypes
+        import numpy as np
+        from cuda.core._kernel_arg_handler import ParamHolder
+        from nbtorch._backend.cuda.launcher import _driver_bytes
+
+        values = [7, -3, 2**40 + 5, 2.5, -0.1, True, False, np.int64(-9), np.float32(1.25),
+                  np.float64(-2.75), np.int32(-4), np.bool_(True), ctypes.c_int64(-11),
+                  ctypes.c_int32(6), ctypes.c_uint64(2**63 + 1), ctypes.c_float(0.3),
+                  ctypes.c_double(1e-300)]
+        expected = [_driver_bytes(v) for v in values]
+        holder = ParamHolder(values)
+        addresses = (ctypes.c_void_p * len(values)).from_address(holder.ptr)
+        packed = [ctypes.string_at(a, len(e)) for a, e in zip(addresses, expected)]
+        assert packed == expected, list(zip(values, packed, expected))
+        print(len(values), "values")
+    """)
+    assert printed.strip() == "17 values"
 
 
 def test_a_packing_that_differs_from_numba_cudas_is_not_used():

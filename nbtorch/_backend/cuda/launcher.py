@@ -1,29 +1,32 @@
 """What a kernel launch is, and a short path for the launches of a training step (GPU only).
 
 ``kernel[blocks, threads](x, n)`` asks the CUDA driver to start ``kernel`` with a list of
-*parameters*. Numba first turns the Python arguments into that list: a number becomes one
-C value (``ctypes.c_int64(n)``, ``ctypes.c_float(alpha)``), and an array becomes seven or
-more (Numba's array layout: two unused pointers, the element count, the item size, the
-address of the first element, then the shape and the strides in bytes). A 1-d float32
-array of 1000 elements at address 0x7f00 is passed as::
+*parameters*, C values. Numba first turns the Python arguments into that list: a number
+becomes one value (a 64-bit integer for ``n``, a 32-bit float for ``np.float32(alpha)``),
+and an array becomes seven or more (Numba's array layout: two unused pointers, the element
+count, the item size, the address of the first element, then the shape and the strides in
+bytes). A 1-d float32 array of 1000 elements at address 0x7f00 is passed as::
 
     0, 0, 1000, 4, 0x7f00, 1000, 4        # meminfo, parent, size, itemsize, data, shape, strides
 
 numba-cuda does this in Python at every launch, for every argument, with a general
-``isinstance`` ladder (``_Kernel._prepare_args``): tens of microseconds per launch, which
-is most of a small op's time on a GPU (the kernel itself runs for a few microseconds).
+``isinstance`` ladder (``_Kernel._prepare_args``), wrapping every number in a ctypes object
+(``ctypes.c_int64(n)``) that cuda.core's ``launch`` then unwraps into the C value: tens of
+microseconds per launch, which is most of a small op's time on a GPU (the kernel itself
+runs for a few microseconds).
 
 ``FastLauncher`` does the same work in less Python. Numba still chooses (and compiles) the
 kernel's version for the argument types, with its own typing. The first time a version
-is seen, FastLauncher plans how each of its parameters is packed (one small function per
-argument type, taken from ``argument_types``), checks that plan once against numba-cuda's
-own packing of the same arguments, and makes the launch configuration; at every later
-launch it only runs those functions and calls the driver, as numba-cuda does. It also
-keeps the *loaded* kernel (the compiled code as loaded into a GPU's context) instead of
-asking numba-cuda for it at every launch, which checks the current context in Python first
-(7 us of a 20 us launch on an H100 machine).
-Anything it does not know (record or other argument types, debug kernels, extensions) goes
-through numba-cuda's own launch.
+is seen, FastLauncher plans how each of its parameters is packed (from the version's
+``argument_types``: arrays by a small function, numbers handed to cuda.core as they are,
+which packs a Python int or a numpy scalar faster than a ctypes object), checks that plan
+once against numba-cuda's own packing of the same arguments (the C values must be the same),
+and makes the launch configuration; at every later launch it only packs and calls the
+driver, as numba-cuda does. It also keeps the *loaded* kernel (the compiled code as loaded
+into a GPU's context) instead of asking numba-cuda for it at every launch, which checks the
+current context in Python first (7 us of a 20 us launch on an H100 machine). Anything it
+does not know (record or other argument types, debug kernels, extensions) goes through
+numba-cuda's own launch.
 
 ``benchmarks/cuda_launch_stub.py --check`` compares, launch by launch, the parameters that
 FastLauncher packs with those numba-cuda's ``_prepare_args`` makes (``CHECK = True``); it
@@ -35,7 +38,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import struct
+import sys
 import warnings
+
+import numpy as np
 
 try:  # numba-cuda's launch internals (numba-cuda 0.30); older numba.cuda lacks them
     from cuda.bindings.driver import cuCtxGetCurrent
@@ -67,29 +74,57 @@ def _pack_array(value, params: list) -> None:
         f_contiguous=layout.is_contiguous_f)
 
 
+# How a number is passed. numba-cuda wraps each one in a ctypes object (``c_int64(n)``), which
+# cuda.core's launch then unwraps again into a C value: about 0.3 us a number on the dev VM,
+# and a training step passes hundreds (a matrix product alone takes 27). cuda.core turns a
+# Python int into a 64-bit integer, a Python float into a double and a numpy scalar into its
+# own C type directly (0.02 us). Numba's types say which these are: a lazily compiled kernel
+# is compiled for the types of the values it gets, so an int64 parameter receives a Python
+# int or an np.int64, a float64 one a float or an np.float64, a float32 one an np.float32,
+# a boolean one a bool or an np.bool_. Those are passed AS_IS; a tuple of them (shapes,
+# strides) item by item (ITEMS). ``_driver_bytes`` says what the driver gets either way.
+AS_IS, ITEMS = "as is", "items"
+
+
+def _passed_as_is(ty) -> bool:
+    return (isinstance(ty, Boolean) or (isinstance(ty, Float) and ty.bitwidth in (32, 64))
+            or (isinstance(ty, Integer) and ty.signed and ty.bitwidth == 64))
+
+
 def _packer(ty):
-    """The function packing one argument of Numba type ``ty``, or None when FastLauncher
-    leaves that type to numba-cuda."""
+    """How one argument of Numba type ``ty`` is packed: ``AS_IS``, ``ITEMS``, or a function
+    appending its parameters; None when FastLauncher leaves that type to numba-cuda."""
     if isinstance(ty, Array):
         return _pack_array
-    if isinstance(ty, Boolean):
-        return lambda value, params: params.append(value)  # as numba-cuda does
-    if isinstance(ty, Integer):
-        c_type = getattr(ctypes, f"c_{ty}")  # int64 -> ctypes.c_int64
-        return lambda value, params: params.append(c_type(value))
-    if isinstance(ty, Float) and ty.bitwidth in (32, 64):
-        c_type = ctypes.c_float if ty.bitwidth == 32 else ctypes.c_double
+    if _passed_as_is(ty):
+        return AS_IS
+    if isinstance(ty, Integer):  # int32, uint64, ...: the ctypes object, as numba-cuda does
+        c_type = getattr(ctypes, f"c_{ty}")  # int32 -> ctypes.c_int32
         return lambda value, params: params.append(c_type(value))
     if isinstance(ty, BaseTuple):
+        if all(_passed_as_is(t) for t in ty):
+            return ITEMS
         inner = [_packer(t) for t in ty]
         if None in inner:
             return None
 
         def pack_tuple(value, params):
-            for pack, item in zip(inner, value):
-                pack(item, params)
+            params += _pack(inner, value)
         return pack_tuple
     return None
+
+
+def _pack(packers, args) -> list:
+    """The launch parameters for ``args``, packed by ``packers`` (one per argument)."""
+    params: list = []
+    for pack, value in zip(packers, args):
+        if pack is AS_IS:
+            params.append(value)
+        elif pack is ITEMS:
+            params += value
+        else:
+            pack(value, params)
+    return params
 
 
 def _plan(kernel, launch_config, args):
@@ -105,10 +140,8 @@ def _plan(kernel, launch_config, args):
     packers = [_packer(ty) for ty in kernel.argument_types]
     if None in packers:
         return None
-    params: list = []
     try:
-        for pack, value in zip(packers, args):
-            pack(value, params)
+        params = _pack(packers, args)
     except (AttributeError, TypeError):  # not a device array (numba-cuda copies host ones)
         return None
     difference = _difference_from_numba(kernel, args, params, launch_config.stream)
@@ -169,9 +202,7 @@ class FastLauncher:
         if plan is None:
             return kernel.launch(args, lc.griddim, lc.blockdim, lc.stream, lc.sharedmem)
         packers, config, functions = plan
-        params: list = []
-        for pack, value in zip(packers, args):
-            pack(value, params)
+        params = _pack(packers, args)
         if CHECK:
             difference = _difference_from_numba(kernel, args, params, lc.stream)
             if difference:
@@ -179,17 +210,31 @@ class FastLauncher:
         _nd.launch(lc.stream, config, _loaded(kernel, functions), *params)
 
 
+def _driver_bytes(p) -> bytes:
+    """The C value cuda.core's launch makes of launch parameter ``p``, as bytes (the rules
+    of its ``ParamHolder``): a ctypes object's or a numpy scalar's own bytes, a bool as a C
+    bool, an int as a 64-bit integer (``intptr_t``), a float as a double."""
+    if isinstance(p, ctypes._SimpleCData):
+        return bytes(p)
+    if isinstance(p, np.generic):
+        return p.tobytes()
+    if isinstance(p, bool):
+        return bytes([p])
+    if isinstance(p, int):
+        return p.to_bytes(8, sys.byteorder, signed=True)
+    if isinstance(p, float):
+        return struct.pack("d", p)
+    raise TypeError(f"cuda.core cannot pass a {type(p).__name__} to a kernel")
+
+
 def _difference_from_numba(kernel, args, params, stream) -> str:
-    """An empty string when ``params`` are what numba-cuda's launch passes for ``args``
-    (same values, same C types); else a description of both."""
+    """An empty string when ``params`` give the driver the same C values as the parameters
+    numba-cuda's launch makes for ``args``; else a description of both."""
     expected: list = []
     for ty, value in zip(kernel.argument_types, args):
         kernel._prepare_args(ty, value, stream, [], expected)
-
-    def as_pair(p):
-        return (type(p).__name__, p.value if isinstance(p, ctypes._SimpleCData) else p)
-
-    mine, theirs = [as_pair(p) for p in params], [as_pair(p) for p in expected]
+    mine, theirs = [_driver_bytes(p) for p in params], [_driver_bytes(p) for p in expected]
     if mine == theirs:
         return ""
-    return f"{kernel.py_func.__name__}'s parameters as {mine}, numba-cuda as {theirs}"
+    return (f"{kernel.py_func.__name__}'s parameters as {params}, numba-cuda as {expected} "
+            f"(as C values: {mine} and {theirs})")
