@@ -9,6 +9,8 @@ same op runs on a numpy array (cpu) or a Numba device array (cuda).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import cpu
@@ -18,15 +20,21 @@ def backend_of(array):
     """The backend module that owns ``array``."""
     if type(array) is np.ndarray:
         return cpu
-    from . import cuda  # imported on first use: `import nbtorch` never loads numba.cuda
-
-    return cuda
+    return _cuda()
 
 
 def backend_for(device):
     """The backend module for an ``nbtorch.device``."""
     if device.type == "cpu":
         return cpu
-    from . import cuda
+    return _cuda()
 
+
+def _cuda():
+    """The cuda backend module, imported on first use: ``import nbtorch`` never loads
+    numba.cuda. (Once imported it is looked up in ``sys.modules``: an ``import`` statement
+    costs about a microsecond even then, and this runs in every cuda op.)"""
+    cuda = sys.modules.get(__name__ + ".cuda")
+    if cuda is None:
+        from . import cuda
     return cuda

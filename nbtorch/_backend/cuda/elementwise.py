@@ -29,6 +29,8 @@ _abs = abs  # the builtin, before this module defines its own `abs`
 
 def _as_operand(x):
     """A DeviceArray, or a Python number (0-d host arrays and numpy scalars become numbers)."""
+    if type(x) is DeviceArray:  # the usual case, checked first: this runs in every op
+        return x
     if isinstance(x, (DeviceArray, np.ndarray)):
         return x.item() if isinstance(x, np.ndarray) and x.ndim == 0 else x
     if isinstance(x, np.generic):
@@ -43,6 +45,8 @@ def _operands(*xs):
     copied to its device: tensors never get here mixed (the ops check devices first), but
     kernels' helper arrays (indices, masks) may be made with numpy."""
     xs = [_as_operand(x) for x in xs]
+    if not any(type(x) is np.ndarray for x in xs):
+        return xs
     device = next((x.device_index for x in xs if isinstance(x, DeviceArray)), None)
     if device is None:
         return xs
@@ -179,23 +183,24 @@ def make_binary(name: str, f, compare: bool = False, dtype_like: str | None = No
 
     def op(x, y, out=None):
         x, y = _operands(x, y)
-        if not isinstance(x, DeviceArray) and not isinstance(y, DeviceArray):
+        x_is_array, y_is_array = isinstance(x, DeviceArray), isinstance(y, DeviceArray)
+        if not x_is_array and not y_is_array:
             return getattr(np, name)(x, y)
         dtype = _result_dtype(dtype_like or name, _dtype_key(x), _dtype_key(y))
         # a number is converted to the dtype the arithmetic happens in
         work = _result_dtype("add", _dtype_key(x), _dtype_key(y)) if compare else dtype
-        if isinstance(x, DeviceArray) and isinstance(y, DeviceArray):
+        if x_is_array and y_is_array:
             _same_device(x, y)
             shape = broadcast_shape(x.shape, y.shape)
         else:
-            shape = (x if isinstance(x, DeviceArray) else y).shape
-        dev = (x if isinstance(x, DeviceArray) else y).device_index
+            shape = (x if x_is_array else y).shape
+        dev = (x if x_is_array else y).device_index
         result = _output(out, shape, dtype, dev)
         n = result.size
         if n == 0:
             return _deliver(result, out)
         with runtime.using(dev):
-            if isinstance(x, DeviceArray) and isinstance(y, DeviceArray):
+            if x_is_array and y_is_array:
                 x_len, y_len = cycle_length(x, shape), cycle_length(y, shape)
                 if x_len and y_len:
                     runtime.launch(flat_array_array, n)(x.buf, x.offset, x_len, y.buf, y.offset,
@@ -205,7 +210,7 @@ def make_binary(name: str, f, compare: bool = False, dtype_like: str | None = No
                                        broadcast_strides(y, shape))
                     runtime.launch(array_array, n)(x.buf, x.offset, xs, y.buf, y.offset, ys,
                                                    result.buf, s, n)
-            elif isinstance(x, DeviceArray):
+            elif x_is_array:
                 if is_flat(x):
                     runtime.launch(flat_array_number, n)(x.buf, x.offset, work.type(y),
                                                          result.buf, n)
