@@ -28,10 +28,12 @@ def run_without_simulator(args, timeout=600):
 
 def run_with_stubbed_driver(body: str) -> str:
     """Run the Python ``body`` in a subprocess with numba-cuda's driver stubbed out (as
-    cuda_launch_stub.py does); it must succeed. Returns what it printed."""
+    cuda_launch_stub.py does); it must succeed, also in ``__del__`` methods. Returns what it
+    printed."""
     preamble = f"import runpy\nrunpy.run_path({STUB!r}, run_name='stub')['stub_the_driver']()\n"
     result = run_without_simulator(["-c", preamble + textwrap.dedent(body)])
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "Exception ignored" not in result.stderr, result.stderr  # e.g. in a __del__
     return result.stdout
 
 
@@ -108,6 +110,37 @@ def test_a_kernel_is_loaded_once_per_cuda_context():
         got = [launcher._loaded(kernel, functions) for current[0] in (7, 7, 9, 7, 9)]
         assert got == ["loaded in 7"] * 2 + ["loaded in 9", "loaded in 7", "loaded in 9"], got
         assert loads == [7, 9], loads
+        print("ok")
+    """)
+    assert printed.strip() == "ok"
+
+
+def test_pooled_buffers_of_numba_cuda_arrays_return_once_and_views_return_nothing():
+    # The allocator's handles are numba-cuda device arrays of a subclass whose __del__ puts
+    # the buffer back on its free list. numba-cuda makes views and slices of an array with
+    # the array's own class: those must not put anything back (the simulator's arrays,
+    # which the other cuda tests use, make them differently).
+    printed = run_with_stubbed_driver("""
+        import gc
+        import importlib
+        import numpy as np
+
+        array = importlib.import_module("nbtorch._backend.cuda.array")  # not the function
+
+        key = (0, np.dtype(np.float32), 12)
+        a = array.empty((3, 4), np.float32, 0)
+        raw = a.buf._return_to[1]
+        views = [a.buf.view(np.int32), a.buf[2:5], a.buf.reshape(3, 4)]
+        assert type(views[1]) is type(a.buf), type(views[1])  # a slice: the handle's class
+        del views
+        gc.collect()
+        assert array._free[key] == [], "a view returned the buffer"
+        del a
+        gc.collect()
+        assert len(array._free[key]) == 1 and array._free[key][0] is raw
+        b = array.empty((12,), np.float32, 0)  # the same length: the same device memory
+        assert b.buf.device_ctypes_pointer.value == raw.device_ctypes_pointer.value
+        assert array._free[key] == []
         print("ok")
     """)
     assert printed.strip() == "ok"
