@@ -224,12 +224,18 @@ def _batch_strides(a, bshape):
     return tuple(out)
 
 
+_NO_BATCH = plan((), (), ())  # the batch "shape" and strides of a plain matrix product
+
+
 def _launch(x, y, c, bias, sums, bshape, batch, M, N, K) -> None:
     """Start the kernel for c = x @ y (+ ``bias`` along c's columns, and x's row sums into
     ``sums``, when given)."""
     tiles = CONFIGS[config]
-    kernel, threads = matmul_kernel(tiles, np.dtype(c.dtype))
-    bs, (xb, yb) = plan(bshape, _batch_strides(x, bshape), _batch_strides(y, bshape))
+    kernel, threads = matmul_kernel(tiles, c.dtype)
+    if bshape:
+        bs, (xb, yb) = plan(bshape, _batch_strides(x, bshape), _batch_strides(y, bshape))
+    else:  # two matrices (most products in a training step)
+        bs, (xb, yb) = _NO_BATCH
     BM, BN = tiles[0], tiles[1]
     cap = 2 if runtime.SIMULATOR else 65535
     columns = N + (sums is not None)  # the row sums come out as one more column
