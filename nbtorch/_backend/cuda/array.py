@@ -125,9 +125,23 @@ class DeviceArray:
     def __repr__(self) -> str:
         return f"DeviceArray({self.get()!r}, device='{self.device}')"
 
+    @classmethod
+    def _of_parts(cls, buf, offset: int, shape: tuple, estrides: tuple, dtype: np.dtype,
+                  device_index: int) -> DeviceArray:
+        """What ``DeviceArray(...)`` makes, from parts already of the right types (tuples of
+        Python ints, ``buf``'s dtype), without ``__init__``'s conversions: allocation and
+        views use it, and they run in nearly every op."""
+        a = object.__new__(cls)
+        a.buf, a.offset, a.shape, a.estrides = buf, offset, shape, estrides
+        a.dtype, a.device_index = dtype, device_index
+        return a
+
     # -- views: new shape/strides over the same buffer -----------------------------------
-    def _view(self, offset, shape, estrides) -> DeviceArray:
-        return DeviceArray(self.buf, offset, shape, estrides, self.device_index)
+    def _view(self, offset: int, shape, estrides) -> DeviceArray:
+        """Another shape and strides over the same buffer (``shape`` and ``estrides``:
+        sequences of Python ints)."""
+        return DeviceArray._of_parts(self.buf, offset, tuple(shape), tuple(estrides),
+                                     self.dtype, self.device_index)
 
     def transpose(self, *axes) -> DeviceArray:
         """Permute the dimensions (a view): ``a.transpose(1, 0)`` or ``a.transpose((1, 0))``."""
@@ -538,8 +552,9 @@ def empty(shape, dtype, device_index: int | None = None) -> DeviceArray:
         device_index = runtime.current_device()
     shape = tuple(map(int, shape)) if isinstance(shape, (tuple, list)) else (int(shape),)
     size, strides = _shape_info(shape)
-    buf = _take(max(size, 1), np.dtype(dtype), device_index)
-    return DeviceArray(buf, 0, shape, strides, device_index)
+    dtype = np.dtype(dtype)
+    buf = _take(max(size, 1), dtype, device_index)
+    return DeviceArray._of_parts(buf, 0, shape, strides, dtype, device_index)
 
 
 def is_flat(a) -> bool:

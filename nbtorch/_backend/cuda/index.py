@@ -75,7 +75,7 @@ def _basic_view(a, items):
                 raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}")
             offset += (i + n if i < 0 else i) * st
         dim += 1
-    return DeviceArray(a.buf, offset, shape, strides, a.device_index)
+    return a._view(offset, shape, strides)
 
 
 def _plan_advanced(a, key):
