@@ -109,6 +109,9 @@ def _raise_modified(t, node, now, expected, output_nr=None):
 
 
 _NO_GRAD_EDGE = (None, 0, None, None)  # the edge of a tensor input that does not require grad
+# The backends' array types: a forward returning a fresh one of these gets it wrapped as the
+# output Tensor directly (the cuda backend adds its DeviceArray when it is first loaded).
+ARRAY_TYPES = {np.ndarray}
 _NEEDS: dict = {}  # needs_input_grad tuples, (True, False) -> the one shared (True, False)
 
 
@@ -393,7 +396,7 @@ class Function(metaclass=_FunctionMeta):
         if type(raw) is tuple:
             raw_outputs = raw
             outputs = tuple([_wrap_output(cls, r, args) for r in raw])
-        elif type(raw) is np.ndarray and not cls._view_of_input:
+        elif type(raw) in ARRAY_TYPES and not cls._view_of_input:
             # The common case, one fresh array: Tensor._make written out (it runs per op).
             out = _new_object(Tensor)
             out._array = raw
@@ -439,7 +442,7 @@ class _forward_ad_state:
 
 def _wrap_output(cls, raw, args):
     """Turn what forward returned (an array or a Tensor) into a fresh output Tensor."""
-    if type(raw) is np.ndarray and not cls._view_of_input:
+    if type(raw) in ARRAY_TYPES and not cls._view_of_input:
         return Tensor._make(raw)  # the common case, kept short
     if isinstance(raw, Tensor):
         if not any(raw is a for a in args):

@@ -39,6 +39,7 @@ import functools
 
 import numpy as np
 
+from ...autograd import function
 from .array import DeviceArray, empty
 from .conv import batched_col2im, batched_im2col, col2im, im2col
 from .creation import (
@@ -159,6 +160,7 @@ from .softmax import cross_entropy_rows, cross_entropy_rows_backward, log_softma
 
 ndarray = DeviceArray
 device_type = "cuda"
+function.ARRAY_TYPES.add(DeviceArray)  # autograd wraps our arrays as it wraps numpy's
 inf = np.inf
 LinAlgError = np.linalg.LinAlgError
 diagonal_view = diagonal  # our diagonal is a writable view already
