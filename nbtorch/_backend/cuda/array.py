@@ -487,11 +487,16 @@ def _fill_launch_caches(raw) -> None:
     Working them out once on the pooled buffer lets every handle made from it by
     ``_handle`` start with them, instead of each new handle paying at its first launch
     (an MLP training step: 1.84 ms -> 1.65 ms through numba-cuda 0.30 with the driver
-    stubbed out, on the 2-core dev VM)."""
+    stubbed out, on the 2-core dev VM). The same goes for the parameters FastLauncher
+    passes for the buffer (``launch_params``)."""
     if runtime.SIMULATOR:
         return
     for name in ("_numba_type_", "_strided_memory_view_shim"):
         getattr(raw, name, None)  # numba versions without these caches: nothing is kept
+    from . import launcher
+
+    if launcher.ENABLED:
+        raw.launch_params = launcher.array_params(raw)
 
 
 def _handle(raw, free: list):

@@ -62,16 +62,24 @@ ENABLED = AVAILABLE and os.environ.get("NBTORCH_CUDA_FAST_LAUNCH", "1") != "0"
 CHECK = False  # True: compare every packed launch with numba-cuda's own (slow; for tests)
 
 
-def _pack_array(value, params: list) -> None:
-    """An array argument: Numba's layout (see the module docstring)."""
+def array_params(value) -> tuple:
+    """The parameters of a Numba device array argument: Numba's layout (see the module
+    docstring). They never change for a given array object: the allocator works them out
+    once per pooled buffer and keeps them on it as ``launch_params``."""
     view = value._strided_memory_view_shim  # numba-cuda keeps it on the device array
     shape = view.shape
     itemsize = view.dtype.itemsize
     layout = view._layout
-    params += (0, 0, view.size, itemsize, view.ptr, *shape)
-    params += layout.strides_in_bytes or strides_from_shape(
+    strides = layout.strides_in_bytes or strides_from_shape(
         shape=shape, itemsize=itemsize, c_contiguous=layout.is_contiguous_c,
         f_contiguous=layout.is_contiguous_f)
+    return (0, 0, view.size, itemsize, view.ptr, *shape, *strides)
+
+
+def _pack_array(value, params: list) -> None:
+    """An array argument: its kept ``launch_params``, else worked out now."""
+    kept = value.__dict__.get("launch_params")
+    params += array_params(value) if kept is None else kept
 
 
 # How a number is passed. numba-cuda wraps each one in a ctypes object (``c_int64(n)``), which
