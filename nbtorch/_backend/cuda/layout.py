@@ -13,6 +13,8 @@ the shape to 4 dimensions, so that one compiled kernel serves most shapes.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import runtime
@@ -46,7 +48,14 @@ def broadcast_strides(array, shape) -> tuple:
 
 
 def plan(shape, *strides_list):
-    """Merge contiguous dims and pad to ``PAD`` dims: (shape, [strides...]) for a kernel."""
+    """Merge contiguous dims and pad to ``PAD`` dims: (shape, (strides, ...)) for a kernel.
+    The answer depends only on these numbers, and a training step asks for the same ones at
+    every step: each is worked out once (``_plan``) and kept."""
+    return _plan(tuple(shape), tuple(map(tuple, strides_list)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plan(shape: tuple, strides_list: tuple):
     dims = [i for i, s in enumerate(shape) if s != 1]
     merged_shape = [shape[i] for i in dims]
     merged = [[st[i] for i in dims] for st in strides_list]
@@ -61,7 +70,7 @@ def plan(shape, *strides_list):
         k -= 1
     pad = max(PAD - len(merged_shape), 0)
     out_shape = tuple([1] * pad + merged_shape)
-    return out_shape, [tuple([0] * pad + st) for st in merged]
+    return out_shape, tuple(tuple([0] * pad + st) for st in merged)
 
 
 def cycle_length(a, shape) -> int:
