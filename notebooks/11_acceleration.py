@@ -358,16 +358,20 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 # #### What "converting each argument" means · 参数打包
 #
 # The driver starts a kernel with one flat list of C values, its *parameters*. Numba turns
-# every Python argument into some of them: a number becomes one (`ctypes.c_int64(n)`), an
-# array becomes seven or more (two unused pointers, the element count, the item size, the
+# every Python argument into some of them: a number becomes one (a 64-bit integer for `n`),
+# an array becomes seven or more (two unused pointers, the element count, the item size, the
 # address of the first element, then the shape and the strides in bytes). A 1-d float32
 # array of 1000 elements at address `0x7f00` is passed as `0, 0, 1000, 4, 0x7f00, 1000, 4`.
 # numba-cuda does this in Python at every launch, testing each argument's type in a long
-# chain of `isinstance` checks. nbtorch's `FastLauncher` (`nbtorch/_backend/cuda/launcher.py`)
-# decides once per compiled kernel which small packing function each argument needs, and
-# then only runs those. `benchmarks/cuda_launch_stub.py` times this without a GPU (the driver
-# call replaced by a no-op): one training step of a 784-256-128-10 MLP took 1.65-1.89 ms of
-# CPU time with numba-cuda's packing and 0.78-0.84 ms with FastLauncher, on a 2-core machine.
+# chain of `isinstance` checks, and wraps every number in a ctypes object (`c_int64(n)`),
+# which cuda.core, the library that calls the driver, unwraps again into the C value.
+# nbtorch's `FastLauncher` (`nbtorch/_backend/cuda/launcher.py`) decides once per compiled
+# kernel how each argument is packed, and hands numbers to cuda.core as they are: it turns a
+# Python int or a numpy scalar into a C value more than ten times faster than a ctypes
+# object, and a training step passes a few hundred numbers. `benchmarks/cuda_launch_stub.py`
+# times all this without a GPU (the driver call replaced by a no-op): one training step of a
+# 784-256-128-10 MLP took 1.55-1.59 ms of CPU time with numba-cuda's packing and 0.49-0.50 ms
+# with FastLauncher, on a 2-core machine.
 #
 # On a real GPU (an H100, `benchmarks/cuda_launch_parts.py`), one launch of a small op cost:
 #
