@@ -137,6 +137,18 @@ def correctness(small: bool) -> list:
         grad[np.arange(n), t] -= 1
         return np.concatenate([(lse - a64[np.arange(n), t]) / n, (2.0 / n * grad).reshape(-1)])
 
+    t10 = rng.integers(0, 10, n)  # a classifier's short rows: the mean's one-launch kernel
+
+    def cross_entropy_mean_cuda():
+        total, lse = B.cross_entropy_sum(da[:, :10], B.from_numpy(t10), 1 / n)
+        return B.concatenate([total.reshape(1), lse])
+
+    def cross_entropy_mean_ref():
+        x10 = a64[:, :10]
+        m = x10.max(1, keepdims=True)
+        lse = m[:, 0] + np.log(np.exp(x10 - m).sum(1))
+        return np.concatenate([[(lse - x10[np.arange(n), t10]).mean()], lse])
+
     e = np.exp(a - a.max(1, keepdims=True))
     cases = [
         ("exp (strided view)", lambda: B.exp(da[:, ::2]), lambda: np.exp(a[:, ::2])),
@@ -173,6 +185,7 @@ def correctness(small: bool) -> list:
          lambda: np.concatenate([(a64.T @ a64[:, :k]).reshape(-1), a64.T.sum(1)])),
         ("relu backward", lambda: B.relu_backward(da, da[::-1]), lambda: a * (a[::-1] > 0)),
         ("cross entropy fwd + bwd", cross_entropy_cuda, cross_entropy_ref),
+        ("cross entropy, 10 classes", cross_entropy_mean_cuda, cross_entropy_mean_ref),
     ]
     rows = []
     for name, on_gpu, on_cpu in cases:

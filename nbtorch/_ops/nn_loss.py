@@ -402,23 +402,27 @@ class CrossEntropyBackward(Function):
 
 class CudaCrossEntropy(Function):
     """The plain cross entropy (every row weighs 1) of cuda rows in the cuda backend's fused
-    kernels: forward is one kernel that writes each row's log-sum-exp and loss (already
-    divided by the number of rows for the mean) plus one sum over the rows; backward
+    kernels: forward writes each row's log-sum-exp and loss (already divided by the number
+    of rows for the mean) and, for a mean or a sum, adds the losses up (one kernel for rows
+    of up to 32 classes, else a row kernel and a sum); backward
     (``CudaCrossEntropyBackward``) is one elementwise kernel.
 
     Every launch on a GPU costs tens of microseconds of Python whatever its size, and at a
     classifier's sizes the launches are the whole cost: ``CrossEntropy``'s array code makes
-    about 16 of them there (ranges, gathers, copies, small reductions), this makes 2.
+    about 16 of them there (ranges, gathers, copies, small reductions), this makes 1 or 2.
     """
 
     @staticmethod
     def forward(ctx, rows, target, reduction):
         B = backend(rows)
         factor = 1 / rows.shape[0] if reduction == "mean" else 1
-        loss, lse = B.cross_entropy_rows(rows._array, target, factor)
+        if reduction == "none":
+            loss, lse = B.cross_entropy_rows(rows._array, target, factor)
+        else:
+            loss, lse = B.cross_entropy_sum(rows._array, target, factor)
         ctx.save_for_backward(rows)
         ctx.kept = (lse, target, factor, reduction)
-        return loss if reduction == "none" else B.sum(loss)
+        return loss
 
     @staticmethod
     def backward(ctx, grad):

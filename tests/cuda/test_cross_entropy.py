@@ -1,8 +1,8 @@
 """``F.cross_entropy`` on cuda. Its common case (class-index targets, no class weights, no
 label smoothing, no ignored target) runs in the cuda backend's fused kernels: the CPU's
-loss and gradients (first and second order, reverse and forward mode), in two launches
-forward and two backward (the ``launches`` fixture counts them: the op-by-op path made
-about 16 and 17)."""
+loss and gradients (first and second order, reverse and forward mode), in one or two
+launches forward and two backward (the ``launches`` fixture counts them: the op-by-op path
+made about 16 and 17)."""
 
 import numpy as np
 import pytest
@@ -42,7 +42,10 @@ def _loss_and_grad(x, t, device, reduction, seed=1):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(6, 11), (3, 4, 2)])  # 11: more than a block
+# (6, 11): a row longer than the simulator's 8-thread block; (37, 10): more rows than the
+# block's threads (the one-launch mean takes several rows a thread); (5, 40): rows too wide
+# for that kernel (a row kernel and a sum)
+@pytest.mark.parametrize("shape", [(6, 11), (3, 4, 2), (37, 10), (5, 40)])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_loss_and_gradient_equal_the_cpus(reduction, shape, dtype):
     x, t = _problem(shape, dtype)
@@ -146,10 +149,12 @@ def test_an_out_of_range_target_raises_the_cpus_error(bad):
             F.cross_entropy(torch.tensor(x).to(device), torch.tensor(t).to(device))
 
 
-def test_two_launches_forward_and_two_backward(launches):
-    """The plain mean: the row kernel and the sum forward; the seed gradient's fill and the
-    one gradient kernel backward. (24 rows: a sum the simulator, too, does in one pass.)"""
-    x, t = _problem((24, 10))
+@pytest.mark.parametrize("classes, forward_launches", [(10, 1), (40, 2)])
+def test_launches_forward_and_backward(launches, classes, forward_launches):
+    """The plain mean forward: for rows of up to 32 classes one kernel (losses and their
+    sum), for wider rows the row kernel and a sum (24 rows: a sum the simulator, too, does
+    in one pass). Backward: the seed gradient's fill and the one gradient kernel."""
+    x, t = _problem((24, classes))
     cx, ct = torch.tensor(x).cuda().requires_grad_(), torch.tensor(t).cuda()
     launches.clear()
     loss = F.cross_entropy(cx, ct)
@@ -157,10 +162,22 @@ def test_two_launches_forward_and_two_backward(launches):
     launches.clear()
     loss.backward()
     backward = sum(launches.values())
-    assert (forward, backward) == (2, 2), dict(launches)
+    assert (forward, backward) == (forward_launches, 2), dict(launches)
     launches.clear()
     F.cross_entropy(cx, ct, reduction="none")
     assert sum(launches.values()) == 1
+
+
+@pytest.mark.parametrize("classes", [10, 40])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_a_nan_or_inf_logit_gives_the_cpus_loss(classes, reduction):
+    x, t = _problem((12, classes))
+    for bad in (np.nan, np.inf, -np.inf):
+        x[5, 3] = bad
+        want = F.cross_entropy(torch.tensor(x), torch.tensor(t), reduction=reduction).item()
+        got = F.cross_entropy(torch.tensor(x).cuda(), torch.tensor(t).cuda(),
+                              reduction=reduction).item()
+        np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
 # -- checking the targets without reading them back ------------------------------------------

@@ -22,7 +22,8 @@ module per kind of kernel:
 
 A small model's training step on a GPU is bound by the Python cost of each kernel launch,
 not by arithmetic, so the ops of a training step have fused forms here (``linear``,
-``matmul_and_row_sums``, ``relu_backward``, ``cross_entropy_rows``, ``sgd_momentum_``):
+``matmul_and_row_sums``, ``relu_backward``, ``cross_entropy_rows``, ``cross_entropy_sum``,
+``sgd_momentum_``):
 ``nbtorch.cuda.count_launches()`` shows what a piece of code launches, and on a GPU the
 launches go through ``launcher.FastLauncher``, which packs their arguments for the driver
 with less Python than numba-cuda's general path.
@@ -156,7 +157,13 @@ from .reduce import (
     var,
 )
 from .runtime import SIMULATOR
-from .softmax import cross_entropy_rows, cross_entropy_rows_backward, log_softmax, softmax
+from .softmax import (
+    cross_entropy_rows,
+    cross_entropy_rows_backward,
+    cross_entropy_sum,
+    log_softmax,
+    softmax,
+)
 
 ndarray = DeviceArray
 device_type = "cuda"

@@ -8,7 +8,8 @@ same way, then write the result. Subtracting the max first keeps exp from overfl
 Cross entropy needs only each row's log-sum-exp ``lse = max + log(sum exp(x - max))``:
 the loss of row r is ``lse_r - x[r, target_r]`` and its gradient is
 ``softmax(x_r) - onehot(target_r) = exp(x_r - lse_r) - onehot(target_r)``. So its forward is
-one row kernel (and one sum for the mean) and its backward one elementwise kernel.
+one row kernel (and one sum for the mean; for short rows one kernel does both) and its
+backward one elementwise kernel.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 import numba
 import numpy as np
 
-from . import layout, runtime
+from . import layout, reduce, runtime
 from .array import empty
 from .runtime import REDUCE_THREADS, cuda
 
@@ -162,6 +163,65 @@ def cross_entropy_rows(x, target, factor):
                                               x.dtype.type(factor), rows, cols, loss.buf,
                                               lse.buf)
     return loss, lse
+
+
+NARROW = 32  # rows of at most this many classes: cross_entropy_sum's one-launch kernel
+
+
+@functools.lru_cache(maxsize=None)
+def _cross_entropy_sum_kernel(dtype: np.dtype):
+    T = numba.from_dtype(dtype)
+
+    @cuda.jit
+    def cross_entropy_sum_kernel(x, x_off, target, t_off, factor, rows, cols, lse, total):
+        partial = cuda.shared.array(REDUCE_THREADS, T)
+        t = cuda.threadIdx.x
+        acc = T(0)  # this thread's share of the sum
+        for r in range(t, rows, REDUCE_THREADS):  # one thread per row: rows t, t + T, ...
+            base = x_off + r * cols
+            m = T(-math.inf)
+            for c in range(cols):
+                m = max(m, x[base + c])
+            s = T(0)
+            for c in range(cols):
+                s += math.exp(x[base + c] - m)
+            row_lse = m + math.log(s)
+            lse[r] = row_lse
+            k = target[t_off + r]
+            if 0 <= k < cols:
+                acc += (row_lse - x[base + k]) * factor
+            else:  # the caller checks the targets first; never read outside the row
+                acc += T(math.nan)
+        partial[t] = acc
+        acc = _block_reduce(partial, t, False)  # the block adds up its threads' sums
+        if t == 0:
+            total[0] = acc
+
+    return cross_entropy_sum_kernel
+
+
+def cross_entropy_sum(x, target, factor):
+    """``(loss.sum(), lse)`` for ``loss, lse = cross_entropy_rows(x, target, factor)``: the
+    loss of a mean (factor 1 / rows) or a sum (factor 1), as a 0-d array.
+
+    A classifier's rows are short (10 classes for MNIST): a whole block per row, as in
+    ``cross_entropy_rows``, leaves most of its threads idle, and the sum would be a second
+    launch. For rows of at most ``NARROW`` classes ONE block does everything: each thread
+    takes whole rows (its log-sum-exp and loss, in a loop over the row), adds their losses
+    up, and the block's shared-memory tree adds up the threads' sums. Wider rows take
+    ``cross_entropy_rows`` and a sum (two launches)."""
+    x = layout.contiguous(x)
+    rows, cols = x.shape
+    if cols > NARROW or not rows:
+        loss, lse = cross_entropy_rows(x, target, factor)
+        return reduce.sum(loss), lse
+    total = empty((), x.dtype, x.device_index)
+    lse = empty((rows,), x.dtype, x.device_index)
+    with runtime.using(x.device_index):
+        runtime.configure(_cross_entropy_sum_kernel(x.dtype), 1, REDUCE_THREADS)(
+            x.buf, x.offset, target.buf, target.offset, x.dtype.type(factor), rows, cols,
+            lse.buf, total.buf)
+    return total, lse
 
 
 @functools.lru_cache(maxsize=None)
