@@ -325,8 +325,10 @@ for name, launches in [("forward + loss", forward), ("backward", backward),
 #   (`nbtorch/_backend/cuda/matmul.py`), instead of a product and then an addition; in its
 #   backward, the weight's and the bias's gradients come out of one product (the bias is a
 #   weight on an extra input that is always 1);
-# * `F.cross_entropy` is one kernel per row block for the log-sum-exp and the losses plus
-#   one sum, and its backward is one kernel for "softmax minus one-hot"
+# * `F.cross_entropy` over a classifier's short rows (up to 32 classes) is one kernel:
+#   one block, each thread computing whole rows' log-sum-exp and loss, then the block's
+#   shared-memory tree adding the losses up (wider rows: one block per row, then a sum);
+#   its backward is one kernel for "softmax minus one-hot"
 #   (`nbtorch/_backend/cuda/softmax.py`);
 # * ReLU's backward is one kernel, and SGD with momentum one kernel per parameter
 #   (`nbtorch/_backend/cuda/optim.py`).
@@ -370,8 +372,8 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 # Python int or a numpy scalar into a C value more than ten times faster than a ctypes
 # object, and a training step passes a few hundred numbers. `benchmarks/cuda_launch_stub.py`
 # times all this without a GPU (the driver call replaced by a no-op): one training step of a
-# 784-256-128-10 MLP took 1.55-1.59 ms of CPU time with numba-cuda's packing and 0.49-0.50 ms
-# with FastLauncher, on a 2-core machine.
+# 784-256-128-10 MLP took 1.47-1.50 ms of CPU time with numba-cuda's packing and 0.47 ms with
+# FastLauncher, on a 2-core machine.
 #
 # On a real GPU (an H100, `benchmarks/cuda_launch_parts.py`), one launch of a small op cost:
 #
