@@ -95,6 +95,7 @@ AS_IS, ITEMS = "as is", "items"
 
 
 def _passed_as_is(ty) -> bool:
+    """True for the Numba types whose values go to cuda.core as they are (see above)."""
     return (isinstance(ty, Boolean) or (isinstance(ty, Float) and ty.bitwidth in (32, 64))
             or (isinstance(ty, Integer) and ty.signed and ty.bitwidth == 64))
 
