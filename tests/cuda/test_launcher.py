@@ -144,3 +144,24 @@ def test_pooled_buffers_of_numba_cuda_arrays_return_once_and_views_return_nothin
         print("ok")
     """)
     assert printed.strip() == "ok"
+
+
+def test_a_kernel_compiled_for_one_launch_configuration_is_left_to_numba_cuda():
+    # numba-cuda marks such a kernel's dispatcher at its first launch, so that other
+    # configurations compile their own version; FastLauncher lets numba-cuda do that and
+    # launch it, then and afterwards (the marked dispatcher goes through numba-cuda's call).
+    printed = run_with_stubbed_driver("""
+        from nbtorch._backend.cuda import launcher
+
+        marked = []
+        class Dispatcher:
+            def _update_launch_config_sensitivity(self, kernel, config):
+                marked.append((kernel, config))
+        config = type("LaunchConfig", (), {"dispatcher": Dispatcher()})()
+        kernel = type("Kernel", (), {"launch_config_sensitive": True, "debug": False,
+                                     "extensions": [], "argument_types": ()})()
+        assert launcher._plan(kernel, config, ()) is None
+        assert marked == [(kernel, config)], marked
+        print("ok")
+    """)
+    assert printed.strip() == "ok"

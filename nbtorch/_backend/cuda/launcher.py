@@ -143,6 +143,11 @@ def _plan(kernel, launch_config, args):
     The packers are checked once, on ``args`` (the first launch's arguments), against
     numba-cuda's own packing: a numba-cuda version that lays arguments out differently
     makes FastLauncher step aside for that kernel instead of passing wrong parameters."""
+    if getattr(kernel, "launch_config_sensitive", False):
+        # compiled for this launch configuration (numba-cuda extensions can ask for that):
+        # numba-cuda must know, to compile again for other configurations, and launches it
+        launch_config.dispatcher._update_launch_config_sensitivity(kernel, launch_config)
+        return None
     if (kernel.debug or kernel.extensions
             or getattr(launch_config, "pre_launch_callbacks", None)):
         return None
