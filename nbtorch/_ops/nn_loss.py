@@ -545,23 +545,39 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood: ``-input[n, target[n]]`` (input holds log-probabilities, e.g.
     from ``log_softmax``), weighted by ``weight[target[n]]``; the mean divides by the sum of
-    those weights."""
+    those weights. The targets and weights stay on the input's device: on cuda they are
+    read back only when the host does not know their range (see ``_check_targets``)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    t, _ = _check_targets(input, target, ignore_index)
+    for other in (target, weight):
+        if other is not None:  # the target and class weights live where the input does
+            check_same_device(input._array, other._array)
+    on_cpu = type(input._array) is np.ndarray
+    t, all_counted = _check_targets(input, target, ignore_index, need_values=on_cpu)
     rows = _class_last(input)
-    valid = t != ignore_index
-    safe = np.where(valid, t, 0)
-    w_t = valid.astype(rows._array.dtype)
+    if not on_cpu:
+        t = _targets_on_device(rows, target)
+    B = backend(rows)
+    if not all_counted:  # an ignored target picks class 0 and weighs 0
+        valid = B.not_equal(t, ignore_index)
+        t = B.where(valid, t, 0)
+    index = Tensor._make(B.ascontiguousarray(t.reshape(-1, 1)))
+    losses = -rows.gather(1, index).reshape(-1)
+    w_t = None
     if weight is not None:
-        w_t = w_t * weight.detach().cpu()._array[safe]
-    picked = rows[Tensor._make(np.arange(len(safe))), Tensor._make(safe)]
-    losses = -picked * Tensor._make(w_t)
+        w_t = weight.detach()._array.astype(rows._array.dtype)[t]
+    if not all_counted:
+        counted = valid.astype(rows._array.dtype)
+        w_t = counted if w_t is None else w_t * counted
+    if w_t is not None:
+        w_t = Tensor._make(w_t)
+        losses = losses * w_t
     if reduction == "none":
         batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
         return losses.reshape(batch)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / float(w_t.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 (nothing counted): nan,
+        return losses.sum() / (len(t) if w_t is None else w_t.sum())  # quietly (PyTorch)
 
 
 # -- binary classification ------------------------------------------------------------------

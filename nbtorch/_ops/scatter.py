@@ -35,8 +35,13 @@ def _check_index(index, name: str, dims: int | None = None) -> None:
 
 def _check_range(index_array, size: int, dim: int) -> None:
     """RuntimeError like PyTorch's for an index outside ``[0, size)`` (unlike Python
-    indexing, these ops take no negative indices)."""
+    indexing, these ops take no negative indices). A cuda index whose values the host
+    copied is checked by the range it kept then (``DeviceArray.known_range``), not read
+    back: reading waits for every kernel queued before."""
     if index_array.size:
+        known = None if type(index_array) is np.ndarray else index_array.known_range()
+        if known is not None and 0 <= known[0] and known[1] < size:
+            return
         lo, hi = int(index_array.min()), int(index_array.max())
         bad = hi if hi >= size else lo
         if hi >= size or lo < 0:
