@@ -145,7 +145,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         hi = np.minimum(lo + 1, n - 1)
         shape = [1] * input.dim()
         shape[d + 2] = o
-        frac = Tensor._make((src - lo).astype(dtype).reshape(shape))
+        frac = Tensor._make((src - lo).astype(dtype).reshape(shape)).to(input.device)
         left, right = _take(out, d + 2, lo), _take(out, d + 2, hi)
         out = left + (right - left) * frac
     return out
