@@ -21,6 +21,7 @@ from ..autograd.function import Function
 from ._util import backend, check_same_device
 from .nn_activation import Softmax, log_softmax, softplus
 from .pointwise import where
+from .scatter import Gather
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -561,7 +562,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         valid = B.not_equal(t, ignore_index)
         t = B.where(valid, t, 0)
     index = Tensor._make(B.ascontiguousarray(t.reshape(-1, 1)))
-    losses = -rows.gather(1, index).reshape(-1)
+    losses = -Gather.apply(rows, 1, index).reshape(-1)  # the targets are checked already
     w_t = None
     if weight is not None:
         w_t = weight.detach()._array.astype(rows._array.dtype)[t]
