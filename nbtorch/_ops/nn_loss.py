@@ -304,7 +304,10 @@ class CrossEntropy(Function):
         if reduction == "sum":
             return B.asarray(total, dtype=x.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 (no rows counted): nan,
-            return B.asarray(total / denom, dtype=x.dtype)    # quietly, as in PyTorch
+            mean = total / denom                                # quietly, as in PyTorch
+            if smoothing:  # rows of weight 0 add smoothing terms: total / 0 would be inf
+                mean = B.where(denom == 0, np.nan, mean)
+            return B.asarray(mean, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -343,30 +346,34 @@ class CrossEntropyBackward(Function):
         x = rows._array
         n, classes = x.shape
         g = grad._array
-        if reduction == "none":
-            scale = g.reshape(n)
-        elif w_t is None:  # plain: one scale for every row
-            scale = g / denom if reduction == "mean" else g
-        else:
-            scale = B.full(n, g / denom if reduction == "mean" else g, x.dtype)
-        if w_t is None:  # plain: every row weighs 1, so softmax * scale - onehot * scale
-            coef = hit = None
-            factor = scale / s
-        else:
-            hit = (1 - smoothing) * w_t  # the one-hot part's weight
-            coef = hit
+        # a mean over no counted row divides by 0: PyTorch's nan (for rows of weight 0 that
+        # are not ignored), quietly
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if reduction == "none":
+                scale = g.reshape(n)
+            elif w_t is None:  # plain: one scale for every row
+                scale = g / denom if reduction == "mean" else g
+            else:  # an ignored row's scale is 0, even when no row counts: PyTorch skips it
+                per_row = g / denom if reduction == "mean" else g
+                scale = B.where(valid, per_row, 0).astype(x.dtype, copy=False)
+            if w_t is None:  # plain: every row weighs 1, so softmax * scale - onehot * scale
+                coef = hit = None
+                factor = scale / s
+            else:
+                hit = (1 - smoothing) * w_t  # the one-hot part's weight
+                coef = hit
+                if smoothing:
+                    w_all = B.sum(weight) if weight is not None else classes
+                    coef = hit + (smoothing / classes) * w_all * valid
+                factor = scale * coef / s
+            if kernels is not None:
+                out = _softmax_minus_onehot(kernels, x, m, factor, t, scale, threads)
+            else:
+                out = _scale_rows_(B, e, factor, threads)  # e's memory is reused
+                out[row_idx, t] -= scale if hit is None else scale * hit
             if smoothing:
-                w_all = B.sum(weight) if weight is not None else classes
-                coef = hit + (smoothing / classes) * w_all * valid
-            factor = scale * coef / s
-        if kernels is not None:
-            out = _softmax_minus_onehot(kernels, x, m, factor, t, scale, threads)
-        else:
-            out = _scale_rows_(B, e, factor, threads)  # e's memory is reused
-            out[row_idx, t] -= scale if hit is None else scale * hit
-        if smoothing:
-            w_row = 1.0 if weight is None else weight[None, :]
-            out -= (scale * (smoothing / classes) * valid)[:, None] * w_row
+                w_row = 1.0 if weight is None else weight[None, :]
+                out -= (scale * (smoothing / classes) * valid)[:, None] * w_row
         ctx.save_for_backward(rows, grad)
         ctx.parts = (coef, hit, t, valid, scale, weight, smoothing, reduction, denom)
         return out.astype(x.dtype, copy=False)
@@ -569,16 +576,39 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     if not all_counted:
         counted = valid.astype(rows._array.dtype)
         w_t = counted if w_t is None else w_t * counted
+    if reduction == "mean":
+        if w_t is None:
+            return losses.mean()
+        return WeightedMean.apply(losses, w_t, None if all_counted else valid)
     if w_t is not None:
-        w_t = Tensor._make(w_t)
-        losses = losses * w_t
-    if reduction == "none":
-        batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
-        return losses.reshape(batch)
+        losses = losses * Tensor._make(w_t)
     if reduction == "sum":
         return losses.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 (nothing counted): nan,
-        return losses.sum() / (len(t) if w_t is None else w_t.sum())  # quietly (PyTorch)
+    batch = () if input.dim() == 1 else (input.shape[0],) + tuple(input.shape[2:])
+    return losses.reshape(batch)
+
+
+class WeightedMean(Function):
+    """sum_r w_r l_r / sum_r w_r: the mean of losses ``l`` under constant row weights ``w``
+    (0 for an ignored row). Its gradient w_r / sum w is 0 for an ignored row even when no row
+    counts and the mean is 0 / 0 = nan (quietly): PyTorch skips those rows in backward."""
+
+    @staticmethod
+    def forward(ctx, losses, w, counted):
+        B = backend(losses)
+        denom = B.sum(w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_row = w / denom
+            ctx.factor = per_row if counted is None else B.where(counted, per_row, 0)
+            return B.sum(losses._array * w) / denom
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * Tensor._make(ctx.factor), None, None
+
+    @staticmethod
+    def jvp(ctx, t, *_):
+        return (t * Tensor._make(ctx.factor)).sum()
 
 
 # -- binary classification ------------------------------------------------------------------

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from collections import namedtuple
+
+import numpy as np
 
 from .. import _dtype as dt
 from ..autograd.function import Function
@@ -89,6 +92,10 @@ class Mean(Function):
             )
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         ctx.count = _count(a.shape, dims)
+        if ctx.count == 0:  # a mean over no element is 0 / 0: nan, quietly, as in PyTorch
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)  # numpy's "Mean of empty slice"
+                return backend(x).mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
         return backend(x).mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod

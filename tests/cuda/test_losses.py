@@ -111,8 +111,25 @@ def test_nll_loss_errors_are_pytorchs(device):
         F.nll_loss(x, torch.tensor(T).to(device), weight=torch.tensor(W).to(other))
 
 
-def test_nll_loss_with_every_target_ignored_is_nan_on_both_devices():
+ZERO_WEIGHT = np.where(np.arange(5) == T[1], 0.0, W).astype(np.float32)  # T[1]'s class: 0
+
+
+@pytest.mark.parametrize("target", [np.full(6, -100), np.where(T == T[1], T, -100)],
+                         ids=["every target ignored", "the rest weighs 0"])
+@pytest.mark.parametrize("loss_fn", [
+    lambda x, t, w: F.nll_loss(_log_probs(x), t, weight=w),
+    lambda x, t, w: F.cross_entropy(x, t, weight=w),
+    lambda x, t, w: F.cross_entropy(x, t, weight=w, label_smoothing=0.1),
+], ids=["nll_loss", "cross_entropy", "cross_entropy, smoothing"])
+def test_a_mean_over_no_counted_row_is_the_cpus_on_cuda(loss_fn, target):
+    """0 / 0: a nan loss; ignored rows get a zero gradient, rows of weight 0 get nan."""
+    results = []
     for device in ("cpu", "cuda"):
-        x = _log_probs(torch.tensor(X)).to(device)
-        loss = F.nll_loss(x, torch.tensor(np.full(6, -100)).to(device))
-        assert np.isnan(loss.item())
+        x = torch.tensor(X).to(device).requires_grad_()
+        loss = loss_fn(x, torch.tensor(target).to(device), torch.tensor(ZERO_WEIGHT).to(device))
+        loss.backward()
+        results.append((loss.item(), x.grad.cpu().numpy()))
+    (loss, grad), (cuda_loss, cuda_grad) = results
+    assert np.isnan(loss) and np.isnan(cuda_loss)
+    np.testing.assert_allclose(cuda_grad, grad, rtol=1e-5, atol=1e-6)  # nan where the CPU's is
+    assert not grad[target == -100].any()

@@ -215,3 +215,35 @@ def test_losses_forward_mode_ad(reduction):
     for loss in (F.mse_loss, F.smooth_l1_loss, F.binary_cross_entropy_with_logits):
         assert gradcheck(lambda v, loss=loss: loss(v, y.sigmoid(), reduction=reduction), (x,),
                          check_forward_ad=True)
+
+
+NOTHING_COUNTED_CASES = [  # (loss, targets, keyword arguments); class 1 weighs 0
+    (loss, t, kw)
+    for t in ([-100, -100, -100], [1, -100, 1], [0, -100, 2])
+    for loss, kw in [("cross_entropy", {}), ("cross_entropy", {"label_smoothing": 0.2}),
+                     ("cross_entropy", {"weight": [1.0, 0.0, 1.0, 1.0]}),
+                     ("cross_entropy", {"weight": [1.0, 0.0, 1.0, 1.0], "label_smoothing": 0.2}),
+                     ("nll_loss", {}), ("nll_loss", {"weight": [1.0, 0.0, 1.0, 1.0]})]
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("loss,target,kw", NOTHING_COUNTED_CASES)
+def test_an_ignored_row_gets_a_zero_gradient_even_when_no_row_counts(torch, loss, target, kw):
+    """The mean over counted rows is 0 / 0 = nan when no row counts; PyTorch's backward skips
+    ignored rows (gradient 0) and gives nan only to counted rows of weight 0. Quietly."""
+    x = np.random.default_rng(3).standard_normal((3, 4)).astype(np.float32)
+    w = kw.get("weight")
+    ours = nbtorch.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(F, loss)(ours, nbtorch.tensor(target), **{
+            **kw, "weight": None if w is None else nbtorch.tensor(w)})
+        out.backward()
+    want = getattr(torch.nn.functional, loss)(theirs, torch.tensor(target), **{
+        **kw, "weight": None if w is None else torch.tensor(w)})
+    want.backward()
+    assert_close(out, want)  # nan where PyTorch has nan
+    assert_close(ours.grad, theirs.grad)
+    assert not ours.grad.numpy()[1].any()  # row 1 is ignored in every case

@@ -374,3 +374,20 @@ def test_special_values_match_torch(torch):
     assert_like_torch(torch, lambda L, x: x.detach().logsumexp(1), a)
     assert_like_torch(torch, lambda L, x: x.detach().logsumexp(1), np.full((2, 3), -np.inf))
     assert_like_torch(torch, lambda L, x: x.prod(0), np.array([[0.0, 2.0], [0.0, 3.0]]))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("shape,dim", [((0,), None), ((3, 0), 1), ((0, 3), 1), ((0, 3), 0)])
+def test_a_mean_over_no_element_is_nan_quietly_like_torch(torch, shape, dim):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = nbtorch.zeros(*shape, requires_grad=True)
+        out = x.mean() if dim is None else x.mean(dim)
+        out.sum().backward()
+    t = torch.zeros(*shape, requires_grad=True)
+    want = t.mean() if dim is None else t.mean(dim)
+    want.sum().backward()
+    np.testing.assert_array_equal(out.detach().numpy(), want.detach().numpy())  # nan == nan
+    assert x.grad.shape == tuple(t.grad.shape)
