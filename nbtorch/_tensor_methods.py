@@ -14,8 +14,13 @@ from ._tensor import Tensor
 
 
 def _fill_(self, value):
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` (a number or a 0-d tensor) in place."""
     self._check_inplace()
+    if inplace._is_recording(self, (value,)):  # autograd sees the fill (see inplace.Overwrite)
+        if not isinstance(value, Tensor):
+            value = _creation.full((), value, dtype=self.dtype, device=self.device)
+        inplace.assign_result(self, value.to(self.device, self.dtype).expand(self.shape))
+        return self
     self._array[...] = value._array if isinstance(value, Tensor) else value
     self._bump_version()
     return self

@@ -211,7 +211,12 @@ def multinomial(input, num_samples: int, replacement: bool = False, *,
 
 
 def _fill_from(self, array: np.ndarray) -> Tensor:
+    from ._ops import inplace
+
     self._check_inplace()
+    if inplace._is_recording(self, ()):  # autograd sees the fill (see inplace.Overwrite)
+        inplace.assign_result(self, _finish(array.astype(self.dtype.numpy), self.device, False))
+        return self
     if self.is_cpu:
         self._array[...] = array
     else:

@@ -12,7 +12,7 @@ is the old value, not the memory that is about to change.
 from __future__ import annotations
 
 from .. import _dtype as dt
-from ..autograd.function import _forward_ad_state
+from ..autograd.function import Function, _forward_ad_state
 from ..autograd.grad_mode import _State
 
 
@@ -52,6 +52,8 @@ def assign_result(self, result) -> None:
             "grad while recording a graph; use an out-of-place operation or index assignment on "
             "the base tensor (x[idx] = value) instead."
         )
+    if not result._requires_grad and self.grad_fn is not None and _State.grad_enabled:
+        result = Overwrite.apply(self, result)  # the old history gets a zero gradient
     self._array[...] = result._array
     self._bump_version()
     if self._tangents or result._tangents:  # forward AD: self takes the result's tangents
@@ -63,6 +65,60 @@ def assign_result(self, result) -> None:
         self.grad_fn = result.grad_fn
         self._output_nr = result._output_nr
         self._requires_grad = True
+        if self._views:
+            outdate_views(self)
+
+
+class OutdatedView(Function):
+    """The history of a view taken before an in-place op changed its base. The view's
+    values follow the base, but its ``grad_fn`` still leads to the base's old history, so a
+    gradient through it would be wrong: backward raises instead. (PyTorch rebuilds such a
+    view's history from the base's new one; nbtorch asks you to take the view again.)"""
+
+    @staticmethod
+    def forward(ctx, base):
+        return base._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            "a view of a tensor was used after an in-place operation changed that tensor; "
+            "nbtorch cannot compute its gradient: take the view again after the in-place "
+            "operation (e.g. z = y[0] after y.mul_(2), not before)")
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t  # the view's values follow the base's
+
+
+def outdate_views(base) -> None:
+    """Give the views of ``base`` (a non-leaf just changed in place) an ``OutdatedView``
+    history. Views register with their base when they are made (``function._wrap_output``)."""
+    views, base._views = base._views, None
+    node = OutdatedView.apply(base).grad_fn
+    for ref in views:
+        view = ref()
+        if view is not None and view.grad_fn is not None:
+            view.grad_fn, view._output_nr = node, 0
+
+
+class Overwrite(Function):
+    """The new value of a tensor that an in-place op filled with values that do not depend on
+    its old ones (``zero_``, ``fill_``, ``normal_``, ``copy_`` from a constant). Its old
+    history gets a zero gradient, as in PyTorch. Without this node the tensor would keep its
+    old ``grad_fn``, and backward would send gradients to values that are gone."""
+
+    @staticmethod
+    def forward(ctx, old, new):
+        return new._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.new_zeros(grad.shape), grad if ctx.needs_input_grad[1] else None
+
+    @staticmethod
+    def jvp(ctx, t_old, t_new):
+        return t_new if t_new is not None else t_old.new_zeros(t_old.shape)
 
 
 def make_inplace(fn, name: str):

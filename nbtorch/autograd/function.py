@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import weakref
 
 import numpy as np
 
@@ -456,7 +457,11 @@ def _wrap_output(cls, raw, args):
     if cls._view_of_input:
         base = args[0]
         out._version_counter = base._version_counter
-        out._base = base if base._base is None else base._base
+        out._base = root = base if base._base is None else base._base
+        if root.grad_fn is not None and _State.grad_enabled:  # see inplace.outdate_views
+            if root._views is None:
+                root._views = []
+            root._views.append(weakref.ref(out))
     return out
 
 

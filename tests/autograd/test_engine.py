@@ -208,6 +208,60 @@ def test_inplace_op_joins_the_graph():
     np.testing.assert_allclose(x.grad.numpy(), 4 * x.detach().numpy())
 
 
+OVERWRITES = {  # in-place ops whose new values do not depend on the old ones
+    "zero_": lambda L, y: y.zero_(),
+    "fill_": lambda L, y: y.fill_(2.5),
+    "copy_ from a constant": lambda L, y: y.copy_(L.tensor([[5.0, 6.0, 7.0]])),
+    "normal_": lambda L, y: y.normal_(),
+    "uniform_": lambda L, y: y.uniform_(),
+    "fill_ with a tensor": lambda L, y: y.fill_(L.tensor(1.5)),
+}
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", list(OVERWRITES))
+def test_overwriting_a_non_leaf_cuts_its_old_history(torch, name):
+    """PyTorch: y = x * 3; y.zero_() leaves y requiring grad, and x gets a zero gradient
+    through it (not the gradient of the old y = x * 3)."""
+    grads = []
+    for L in (nbtorch, torch):
+        x = L.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)
+        y = x * 3
+        OVERWRITES[name](L, y)
+        assert y.requires_grad
+        ((y * y).sum() + (x * x).sum()).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(*grads)
+
+
+@pytest.mark.oracle
+def test_fill_with_a_tensor_requiring_grad_passes_it_gradient(torch):
+    grads = []
+    for L in (nbtorch, torch):
+        w = L.tensor(2.0, requires_grad=True)
+        x = L.tensor([1.0, 2.0, 4.0], requires_grad=True)
+        y = x * 3
+        y.fill_(w)
+        (y * x).sum().backward()
+        grads.append((w.grad.numpy(), x.grad.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs)
+
+
+def test_a_view_taken_before_its_base_changed_in_place_refuses_a_wrong_gradient():
+    x = leaf(2, 3)
+    y = x * 1
+    before, used = y[0], y[1].sum()  # a view, and a use of one before the change
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="take the view again"):
+        (before * before).sum().backward(retain_graph=True)
+    used.backward(retain_graph=True)  # used before the change: its gradient is right (1)
+    np.testing.assert_array_equal(x.grad.numpy(), [[0, 0, 0], [1, 1, 1]])
+    after = y[0]
+    (after * after).sum().backward()  # taken after the change: d (2x)^2 / dx = 8x
+    np.testing.assert_allclose(x.grad.numpy()[0], 8 * x.detach().numpy()[0])
+
+
 def test_views_share_version_counter():
     x = nbtorch.zeros(4)
     v = x[1:3]
