@@ -1,8 +1,13 @@
 """``nbtorch.save`` and ``nbtorch.load``: checkpoints in PyTorch's file format, read safely.
 
 The file is PyTorch's: a zip archive holding ``archive/data.pkl`` (the structure, as a pickle)
-and one record ``archive/data/<key>`` with the raw bytes of each tensor's storage. So a
-file saved by ``torch.save`` loads here, and ``torch.load`` reads ours.
+and one record ``archive/data/<key>`` with the raw bytes of each storage. So a file saved by
+``torch.save`` loads here, and ``torch.load`` reads ours.
+
+A tensor is written as PyTorch keeps it in memory: a storage (a flat block of elements) and
+the tensor's ``storage_offset``, ``size`` and ``stride`` in it. Views of one block of memory
+(``x``, ``x[2:]``, ``x.t()``, ``x.expand(...)``) share one storage, written once, so they
+come back as views that share memory again: a change through one is seen by the others.
 
 A pickle is a small *program* for a stack machine: its instructions push numbers, strings,
 build lists and dicts, and, with ``GLOBAL`` + ``REDUCE``, **import any function and call
@@ -30,7 +35,8 @@ import numpy as np
 
 from . import _device as dv
 from . import _dtype as dt
-from ._tensor import Size, Tensor
+from ._storage import _owner
+from ._tensor import Size, Tensor, VersionCounter
 
 # PyTorch's storage class name for each dtype (what the file records)
 _STORAGE_OF = {"float32": "FloatStorage", "float64": "DoubleStorage", "float16": "HalfStorage",
@@ -48,7 +54,8 @@ class _PickleWriter:
 
     def __init__(self) -> None:
         self.out = io.BytesIO()
-        self.storages: list[np.ndarray] = []  # the raw data of each tensor, by key
+        self.storages: list[np.ndarray] = []  # each storage's flat data; its key is its index
+        self._storage_keys: dict[int, int] = {}  # id(block of memory) -> its storage's key
         self._memo: dict[int, int] = {}  # id(tensor) -> memo slot: a tensor saved twice
         self._keep: list = []  # keeps those tensors alive, so that their ids stay unique
 
@@ -76,7 +83,11 @@ class _PickleWriter:
             w(b"X" + struct.pack("<I", len(data)) + data)
         elif isinstance(obj, Tensor):
             self._tensor(obj)
-        elif isinstance(obj, tuple):  # also nbtorch.Size
+        elif type(obj) is Size:  # torch.Size((2, 3)), as PyTorch writes it
+            self._global("torch", "Size")
+            self._save(tuple(obj))
+            w(b"\x85R")  # TUPLE1 (the arguments), REDUCE (the call)
+        elif isinstance(obj, tuple):
             w(b"(")
             for x in obj:
                 self._save(x)
@@ -134,24 +145,75 @@ class _PickleWriter:
         self.out.write(b"r" + struct.pack("<I", self._memo[id(t)]))  # LONG_BINPUT
 
     def _plain_tensor(self, t: Tensor, requires_grad: bool) -> None:
-        array = np.asarray(t.detach().cpu()._array, order="C")  # (keeps 0-d arrays 0-d)
-        key = len(self.storages)
-        self.storages.append(array)
+        key, offset, strides = self._storage_of(t)
+        flat = self.storages[key]
         location = str(t.device) if t.device.type == "cpu" or t.device.index is not None \
             else "cuda:0"
         self._global("torch._utils", "_rebuild_tensor_v2")
         self.out.write(b"((")  # the arguments' tuple, then the storage's id tuple
         self._save("storage")
-        self._global("torch", _STORAGE_OF[array.dtype.name])
+        self._global("torch", _STORAGE_OF[flat.dtype.name])
         self._save(str(key))
         self._save(location)
-        self._save(array.size)
+        self._save(flat.size)
         self.out.write(b"tQ")  # TUPLE, BINPERSID: "the storage stored under this id"
-        strides = tuple(s // array.itemsize for s in array.strides)
-        for value in (0, tuple(array.shape), strides, requires_grad):
+        for value in (offset, tuple(t.shape), strides, requires_grad):
             self._save(value)
         self._global("collections", "OrderedDict")  # backward hooks (none)
         self.out.write(b")RtR")
+
+    def _storage_of(self, t: Tensor) -> tuple[int, int, tuple]:
+        """The key of the storage holding ``t``, and ``t``'s offset and strides in it.
+
+        The first view of a block of memory adds the whole block as a storage; later views
+        of it reuse that key. A tensor no storage can describe (negative strides, memory
+        not owned as one block) or an empty one gets a contiguous copy of its own.
+        """
+        layout = _memory_layout(t._array)
+        if layout is None:
+            copy = np.asarray(t.detach().cpu()._array, order="C")  # (keeps 0-d arrays 0-d)
+            self.storages.append(copy.reshape(-1))
+            return len(self.storages) - 1, 0, _contiguous_strides(copy.shape)
+        block, offset, strides = layout
+        if id(block) not in self._storage_keys:
+            self._storage_keys[id(block)] = len(self.storages)
+            self.storages.append(block.reshape(-1, order="A") if type(block) is np.ndarray
+                                 else block.copy_to_host())  # a cuda buffer: to the host
+        return self._storage_keys[id(block)], offset, strides
+
+
+def _memory_layout(array):
+    """``(block, offset, strides)``: ``array`` as a view of one contiguous block of memory,
+    offset and strides counted in elements, all non-negative as a file needs them; or None.
+
+    A numpy view's block is the array that owns its memory (see ``x.storage()``); a cuda
+    ``DeviceArray`` keeps its block (``buf``), offset and strides itself.
+    """
+    if type(array) is np.ndarray:
+        block = _owner(array)
+        if block.dtype != array.dtype or not (block.flags.c_contiguous
+                                              or block.flags.f_contiguous):
+            return None
+        start = array.__array_interface__["data"][0] - block.__array_interface__["data"][0]
+        if start % array.itemsize or any(s % array.itemsize for s in array.strides):
+            return None
+        offset, strides = start // array.itemsize, tuple(s // array.itemsize
+                                                         for s in array.strides)
+    else:
+        block, offset, strides = array.buf, array.offset, array.estrides
+    if array.size == 0 or offset < 0 or any(s < 0 for s in strides):
+        return None
+    return block, offset, strides
+
+
+def _contiguous_strides(shape: tuple) -> tuple:
+    """PyTorch's strides for a new tensor of ``shape``: row-major, a 0-length dim counting
+    as 1 (so an empty tensor has the strides torch gives it, not numpy's zeros)."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
 
 
 def _write_record(zf: zipfile.ZipFile, name: str, data) -> None:
@@ -175,7 +237,9 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2,
     numbers, strings and None) to a path or a binary file object.
 
     The format is ``torch.save``'s zip format. Saving to a path is atomic: the data goes to a
-    temporary file that replaces ``f`` only once it is complete.
+    temporary file that replaces ``f`` only once it is complete. As in PyTorch, a view is
+    saved with the whole storage it looks into: save ``x[:10].clone()`` to save only those
+    elements.
     """
     if not isinstance(f, (str, os.PathLike)):
         _write_archive(obj, f)
@@ -208,10 +272,12 @@ def _refuse(what: str) -> None:
 
 
 class _Storage:
-    """A tensor's storage as read from the archive: a flat array and its saved device."""
+    """A storage read from the archive: a flat backend array, already on the device that
+    ``map_location`` chose, and the version counter that the tensors viewing it share."""
 
-    def __init__(self, array: np.ndarray, location: str) -> None:
-        self.array, self.location = array, location
+    def __init__(self, array) -> None:
+        self.array = array
+        self.version_counter = VersionCounter()
 
 
 class _TorchStorageType:
@@ -372,24 +438,39 @@ def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
                        backward_hooks=None, metadata=None) -> Tensor:
-    """A tensor viewing ``storage`` (as PyTorch's function of the same name does)."""
-    if not (isinstance(storage, _Storage) and isinstance(storage_offset, int)
+    """A tensor viewing ``storage`` (as PyTorch's function of the same name does): element
+    ``[i, j, ...]`` is ``storage[storage_offset + i*stride[0] + j*stride[1] + ...]``. Tensors
+    rebuilt from one storage share its memory, as the views that were saved did."""
+    if not (isinstance(storage, _Storage) and type(storage_offset) is int
             and isinstance(size, tuple) and isinstance(stride, tuple)
-            and len(size) == len(stride)):
+            and len(size) == len(stride) and all(type(n) is int for n in size + stride)):
         _refuse("_rebuild_tensor_v2 with unexpected arguments")
     flat = storage.array
-    last = storage_offset + sum((n - 1) * st for n, st in zip(size, stride)) if all(size) \
-        else storage_offset - 1
-    if storage_offset < 0 or any(st < 0 for st in stride) or last >= flat.size:
+    # The file is not trusted: every element the view can reach must lie in the storage.
+    last = storage_offset + sum((n - 1) * st for n, st in zip(size, stride))
+    if (storage_offset < 0 or any(n < 0 for n in size) or any(st < 0 for st in stride)
+            or (last >= flat.size if all(size) else storage_offset > flat.size)):
         raise RuntimeError(f"corrupt file: a tensor of size {list(size)} with stride "
                            f"{list(stride)} at offset {storage_offset} does not fit in its "
                            f"storage of {flat.size} elements")
-    array = np.lib.stride_tricks.as_strided(
-        flat[storage_offset:], shape=size, strides=[st * flat.itemsize for st in stride])
-    t = Tensor._make(array)
-    t._location = storage.location
-    t._requires_grad = bool(requires_grad) and array.dtype.kind == "f"
+    t = Tensor._make(_strided_view(flat, storage_offset, size, stride))
+    t._version_counter = storage.version_counter
+    t._requires_grad = bool(requires_grad) and flat.dtype.kind == "f"
     return t
+
+
+def _strided_view(flat, offset: int, shape: tuple, strides: tuple):
+    """The view of the 1-d backend array ``flat`` with that offset, shape and strides (in
+    elements; already checked to stay inside ``flat``)."""
+    if type(flat) is not np.ndarray:  # a cuda DeviceArray: a view is new numbers over its buf
+        return flat._view(flat.offset + offset, shape, strides)
+    if not all(shape):  # no element to reach: an empty array needs no memory
+        return np.empty(shape, flat.dtype)
+    view = np.ndarray(shape, flat.dtype, buffer=flat, offset=offset * flat.itemsize,
+                      strides=[st * flat.itemsize for st in strides])
+    if any(st == 0 and n > 1 for n, st in zip(shape, strides)):
+        view.flags.writeable = False  # an expanded view is read-only, as x.expand(...) is
+    return view
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None):
@@ -397,9 +478,7 @@ def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None):
 
     if not isinstance(data, Tensor):
         _refuse("_rebuild_parameter of something that is not a tensor")
-    p = Parameter(data, bool(requires_grad))
-    p._location = data._location
-    return p
+    return Parameter(data, bool(requires_grad))
 
 
 def _open_archive(f):
@@ -430,11 +509,12 @@ def _open_archive(f):
     return zf, names[0][: -len("data.pkl")]
 
 
-def _target_device(tensor: Tensor, location: str, map_location):
-    """Where a tensor saved on ``location`` goes, following ``map_location``."""
+def _move_storage(flat: np.ndarray, location: str, map_location):
+    """A storage's flat array on the device where ``map_location`` sends ``location``."""
+    storage = Tensor._make(flat)
     if callable(map_location):
-        moved = map_location(tensor, location)
-        return moved if isinstance(moved, Tensor) else tensor.to(location)
+        moved = map_location(storage, location)
+        return (moved if isinstance(moved, Tensor) else storage.to(location))._array
     if isinstance(map_location, dict):
         location = map_location.get(location, location)
     elif map_location is not None:
@@ -449,29 +529,7 @@ def _target_device(tensor: Tensor, location: str, map_location):
                 "is_available() is False. If you are running on a CPU-only machine, please use "
                 "nbtorch.load with map_location=torch.device('cpu') to map your storages to "
                 "the CPU.")
-    return tensor.to(device)
-
-
-def _apply_map_location(obj, map_location, memo: dict):
-    """Move every loaded tensor where ``map_location`` says (a tensor seen twice, once)."""
-    if isinstance(obj, Tensor):
-        from .nn.parameter import Parameter
-
-        if id(obj) not in memo:
-            moved = _target_device(obj, vars(obj).pop("_location"), map_location)
-            if moved is not obj:
-                moved = Parameter(moved, obj.requires_grad) if isinstance(obj, Parameter) \
-                    else moved.detach().requires_grad_(obj.requires_grad)
-            memo[id(obj)] = moved
-        return memo[id(obj)]
-    if type(obj) in (list, tuple):
-        return type(obj)(_apply_map_location(x, map_location, memo) for x in obj)
-    if isinstance(obj, dict):
-        out = type(obj)((k, _apply_map_location(v, map_location, memo)) for k, v in obj.items())
-        if hasattr(obj, "__dict__"):  # a state_dict's _metadata
-            out.__dict__.update(obj.__dict__)
-        return out
-    return obj
+    return storage.to(device)._array
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True,
@@ -479,10 +537,13 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True,
     """Load what ``nbtorch.save`` or ``torch.save`` wrote, never running code from the file.
 
     ``map_location`` moves tensors: ``'cpu'``, ``'cuda'``, a ``device``, a dict
-    ``{'cuda:0': 'cpu'}`` mapping saved locations, or a function ``fn(tensor, location)``
-    returning the tensor to use. Only tensors, containers, numbers, strings and None can be
-    loaded (``weights_only`` is always on); anything else raises ``pickle.UnpicklingError``.
-    A truncated or corrupt file raises ``RuntimeError``.
+    ``{'cuda:0': 'cpu'}`` mapping saved locations, or a function ``fn(storage, location)``
+    that gets each storage as a flat tensor and returns it where it should go. It moves
+    storages, not tensors, so views that shared memory when saved still share it.
+
+    Only tensors, containers, numbers, strings and None can be loaded (``weights_only`` is
+    always on); anything else raises ``pickle.UnpicklingError``. A truncated or corrupt file
+    raises ``RuntimeError``.
     """
     import pickle
 
@@ -499,8 +560,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True,
                     _refuse(f"a persistent object {pid!r:.60}")
                 _, kind, key, location, numel = pid
                 if key not in cache:
-                    cache[key] = _Storage(_read_storage(zf, prefix + f"data/{key}", kind.name,
-                                                        numel, byteorder), location)
+                    flat = _read_storage(zf, prefix + f"data/{key}", kind.name, numel,
+                                         byteorder)
+                    cache[key] = _Storage(_move_storage(flat, location, map_location))
                 return cache[key]
 
             obj = _SafeUnpickler(zf.read(prefix + "data.pkl"), load_storage).load()
@@ -511,7 +573,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True,
         if isinstance(e, FileNotFoundError):
             raise
         raise RuntimeError(f"nbtorch.load: the file is truncated or corrupt ({e})") from None
-    return _apply_map_location(obj, map_location, {})
+    return obj
 
 
 def _read_storage(zf, name: str, kind: str, numel: int, byteorder: str) -> np.ndarray:

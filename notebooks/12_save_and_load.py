@@ -159,8 +159,10 @@ print(f"resumed at step {checkpoint['step']}, 3 more steps:", round(train(net2, 
 #
 # A tensor remembers the device it was saved from (`'cpu'` or `'cuda:0'`) and comes back
 # there. `map_location` overrides this: a device (`'cpu'`, `'cuda'`), a dict from saved
-# locations to new ones, or a function `f(tensor, location)`. Loading a GPU checkpoint on a
-# laptop without a GPU needs `map_location="cpu"`.
+# locations to new ones, or a function `f(storage, location)`, called once for each storage
+# (the block of memory that a tensor and its views share, as a flat tensor) that returns it
+# where it should be. Loading a GPU checkpoint on a laptop without a GPU needs
+# `map_location="cpu"`.
 
 # %%
 w = torch.load(folder / "model.pt", map_location="cpu")["0.weight"]
@@ -168,7 +170,7 @@ print(w.device)
 w = torch.load(folder / "model.pt", map_location={"cuda:0": "cpu"})["0.weight"]
 print(w.device)
 seen = []
-torch.load(folder / "model.pt", map_location=lambda tensor, location: seen.append(location))
+torch.load(folder / "model.pt", map_location=lambda storage, location: seen.append(location))
 print("saved locations:", seen)
 
 # %% [markdown]

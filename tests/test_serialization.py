@@ -3,6 +3,7 @@
 import io
 import os
 import pickle
+import struct
 import zipfile
 from collections import OrderedDict
 
@@ -63,6 +64,54 @@ def test_requires_grad_non_contiguous_and_shared_tensors():
     assert out["x"].requires_grad and out["x"].is_leaf
     assert out["again"] is out["x"]  # one tensor saved twice comes back as one tensor
     np.testing.assert_array_equal(out["nt"].numpy(), nt.numpy())
+
+
+def test_views_share_one_storage_and_keep_their_strides():
+    a = nbtorch.arange(6.0)
+    m = nbtorch.arange(12.0).reshape(3, 4)
+    seen = []
+    views = {"a": a, "b": a[2:], "m": m, "mt": m.t(), "e": nbtorch.arange(3.0).expand(2, 3)}
+    out = roundtrip(views, map_location=lambda storage, location: seen.append(location))
+    assert seen == ["cpu"] * 3  # map_location is called once per storage, as in PyTorch
+    out["a"][3] = 100.0
+    assert out["b"][1].item() == 100.0  # a change through one view is seen through the other
+    assert out["b"].storage_offset() == 2 and out["b"].tolist() == [2, 100, 4, 5]
+    assert out["mt"].stride() == (1, 4) and out["mt"].tolist() == m.t().tolist()
+    out["m"][0, 1] = -1.0
+    assert out["mt"][1, 0].item() == -1.0
+    assert out["e"].stride() == (0, 1) and out["e"].tolist() == [[0, 1, 2]] * 2
+    again = roundtrip(out)  # loaded views are views again when saved again
+    again["a"][2] = 7.0
+    assert again["b"][0].item() == 7.0
+
+
+def test_layouts_no_storage_can_share_are_saved_as_copies():
+    base = np.arange(4.0)
+    out = roundtrip({"base": nbtorch.from_numpy(base), "flipped": nbtorch.from_numpy(base[::-1]),
+                     "empty": nbtorch.zeros(2, 0, 3), "scalar": nbtorch.tensor(2.5)})
+    assert out["flipped"].tolist() == [3, 2, 1, 0] and out["flipped"].stride() == (1,)
+    out["base"][0] = 9.0  # a negative stride can't be written: the flipped copy is apart
+    assert out["flipped"].tolist() == [3, 2, 1, 0]
+    assert out["empty"].shape == (2, 0, 3) and out["scalar"].shape == () and out["scalar"] == 2.5
+
+
+def test_size_comes_back_as_a_size():
+    out = roundtrip({"shape": nbtorch.zeros(2, 3).shape, "tuple": (2, 3)})
+    assert type(out["shape"]) is nbtorch.Size and out["shape"] == (2, 3)
+    assert type(out["tuple"]) is tuple
+
+
+def test_views_of_a_cuda_tensor_share_memory_after_loading():
+    if not nbtorch.cuda.is_available():
+        pytest.skip("no CUDA GPU and NUMBA_ENABLE_CUDASIM is not set to 1")
+    a = nbtorch.arange(6.0, device="cuda")
+    out = roundtrip({"a": a, "b": a[2:], "t": a.view(2, 3).t()})
+    assert out["b"].is_cuda and out["t"].stride() == (1, 3)
+    out["a"][3] = 100.0
+    assert out["b"][1].item() == 100.0 and out["t"][0, 1].item() == 100.0
+    cpu = roundtrip({"a": a, "b": a[2:]}, map_location="cpu")
+    cpu["a"][3] = 100.0
+    assert not cpu["b"].is_cuda and cpu["b"][1].item() == 100.0
 
 
 def test_parameters_and_state_dicts():
@@ -157,6 +206,38 @@ def test_hostile_pickle_is_refused_and_runs_nothing(tmp_path, protocol):
     assert not marker.exists()
 
 
+def tensor_file(path, offset, size, stride, numel=4):
+    """A file whose one tensor claims ``offset``, ``size`` and ``stride`` in a storage of
+    ``numel`` floats, written instruction by instruction as torch.save lays it out."""
+    def text(s):
+        return b"X" + struct.pack("<I", len(s)) + s.encode()
+
+    def num(n):
+        return b"J" + struct.pack("<i", n)
+
+    def ints(values):
+        return b"(" + b"".join(num(n) for n in values) + b"t"
+
+    storage = b"(" + text("storage") + b"ctorch\nFloatStorage\n" + text("0") + text("cpu")
+    pickle_bytes = (b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(" + storage + num(numel)
+                    + b"tQ" + num(offset) + ints(size) + ints(stride) + b"tR.")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("archive/data.pkl", pickle_bytes)
+        zf.writestr("archive/data/0", np.arange(numel, dtype=np.float32).tobytes())
+
+
+def test_tensor_reaching_outside_its_storage_is_refused(tmp_path):
+    path = tmp_path / "t.pt"
+    tensor_file(path, 1, (3,), (1,))  # a well-formed file: the last 3 of 4 elements
+    assert nbtorch.load(path).tolist() == [1, 2, 3]
+    for offset, size, stride in [(2, (3,), (1,)), (0, (2, 2), (3, 1)), (0, (3,), (2,)),
+                                 (-1, (2,), (1,)), (3, (2,), (-1,)), (0, (-2,), (1,)),
+                                 (5, (0,), (1,)), (2**30, (2,), (2**30,))]:
+        tensor_file(path, offset, size, stride)
+        with pytest.raises(RuntimeError, match="does not fit in its storage of 4 elements"):
+            nbtorch.load(path)
+
+
 def test_disallowed_calls_and_state_changes_are_refused(tmp_path):
     # REDUCE on an allowed-but-not-callable global, BUILD on a dtype (would change a global)
     for payload in (b"\x80\x02ctorch\nfloat32\n)R.",
@@ -239,6 +320,7 @@ def test_reads_files_written_by_torch(tmp_path):
     e = out["extra"]
     assert e["view"].tolist() == [1, 5, 9] and e["half"].dtype == nbtorch.float16
     assert e["bf16"].tolist() == [1.5, -2.0] and e["size"] == (2, 3)
+    assert type(e["size"]) is nbtorch.Size
     assert e["dtype"] is nbtorch.float64 and isinstance(e["param"], nn.Parameter)
     assert e["step"] == 7
 
@@ -256,3 +338,35 @@ def test_torch_reads_our_files(tmp_path):
     np.testing.assert_array_equal(tmodel.weight.detach().numpy(), model.weight.detach().numpy())
     assert isinstance(out["p"], torch.nn.Parameter) and out["i"].dtype == torch.int64
     assert out["shared"][0] is out["shared"][1]
+
+
+@pytest.mark.oracle
+def test_torch_reads_our_views_as_views(tmp_path, torch):
+    a = nbtorch.arange(6.0)
+    m = nbtorch.arange(12.0).reshape(3, 4)
+    path = tmp_path / "views.pt"
+    nbtorch.save({"a": a, "b": a[2:], "m": m, "mt": m.t(), "e": nbtorch.arange(3.0).expand(2, 3),
+                  "empty": nbtorch.zeros(2, 0, 3), "size": m.shape}, path)
+    out = torch.load(path, weights_only=True)
+    out["a"][3] = 100.0
+    assert out["b"][1].item() == 100.0 and out["b"].storage_offset() == 2
+    assert out["mt"].stride() == (1, 4) and out["mt"].tolist() == m.t().tolist()
+    assert out["mt"].untyped_storage().data_ptr() == out["m"].untyped_storage().data_ptr()
+    assert out["e"].stride() == (0, 1) and out["e"].tolist() == [[0, 1, 2]] * 2
+    assert out["empty"].stride() == torch.empty(2, 0, 3).stride()
+    assert type(out["size"]) is torch.Size and out["size"] == (3, 4)
+
+
+@pytest.mark.oracle
+def test_we_read_torch_views_as_views(tmp_path, torch):
+    a = torch.arange(6.0)
+    m = torch.arange(12.0).reshape(3, 4)
+    path = tmp_path / "views.pt"
+    torch.save({"a": a, "b": a[2:], "m": m, "mt": m.t(), "e": torch.arange(3.0).expand(2, 3)},
+               path)
+    out = nbtorch.load(path)
+    out["a"][3] = 100.0
+    assert out["b"][1].item() == 100.0 and out["b"].storage_offset() == 2
+    out["m"][0, 1] = -1.0
+    assert out["mt"][1, 0].item() == -1.0 and out["mt"].stride() == (1, 4)
+    assert out["e"].stride() == (0, 1) and out["e"].tolist() == [[0, 1, 2]] * 2
