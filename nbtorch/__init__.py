@@ -75,7 +75,9 @@ from ._ops.arithmetic import (
     subtract,
     true_divide,
 )
+from ._ops.arrange import *  # noqa: F403  (diff, rot90, block_diag, cartesian_prod, ...)
 from ._ops.binary import *  # noqa: F403
+from ._ops.contract import *  # noqa: F403  (einsum, tensordot, kron, cdist)
 from ._ops.convert import to
 from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.linalg import *  # noqa: F403

@@ -7,7 +7,9 @@ Each module holds one family: arithmetic, unary math, reductions, shape, indexin
 
 from . import (
     arithmetic,
+    arrange,
     binary,
+    contract,
     convert,
     index,
     inplace,
@@ -34,4 +36,4 @@ from . import (
 # Tensor methods. A new op module is added here.
 OP_MODULES = (arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul, pointwise,
               reduce, scan, scatter, shape, sort, nn_activation, nn_basic, nn_loss,
-              nn_conv, nn_norm, nn_pool, nn_resample)
+              nn_conv, nn_norm, nn_pool, nn_resample, arrange, contract)
