@@ -83,6 +83,8 @@ from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.linalg import *  # noqa: F403
 from ._ops.logic import *  # noqa: F403
 from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
+from ._ops.minmax import *  # noqa: F403  (aminmax, cummax, cummin)
+from ._ops.nan_reduce import *  # noqa: F403  (nansum, nanmean)
 from ._ops.nn_basic import *  # noqa: F403  (bilinear, cosine_similarity, ...)
 from ._ops.nn_conv import *  # noqa: F403  (conv1d, conv2d, conv_transpose2d)
 from ._ops.nn_norm import *  # noqa: F403  (layer_norm, group_norm)
@@ -91,8 +93,10 @@ from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
 from ._ops.reduce import *  # noqa: F403
 from ._ops.scan import *  # noqa: F403
 from ._ops.scatter import *  # noqa: F403
+from ._ops.search import *  # noqa: F403  (searchsorted, bucketize, isin, histc)
 from ._ops.shape import *  # noqa: F403
 from ._ops.sort import *  # noqa: F403
+from ._ops.special import *  # noqa: F403  (logaddexp, hypot, erfinv, heaviside, ...)
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from ._threads import get_num_threads, set_num_threads

@@ -36,6 +36,7 @@ CREATION_METHODS = {
     "new_ones": _creation.new_ones, "new_full": _creation.new_full,
     "new_empty": _creation.new_empty,
     "uniform_": random.uniform_, "normal_": random.normal_, "bernoulli_": random.bernoulli_,
+    "bernoulli": random.bernoulli, "multinomial": random.multinomial,
     "random_": random.random_, "exponential_": random.exponential_,
     "fill_": _fill_, "zero_": _zero_,
     "storage": _storage.storage, "untyped_storage": _storage.untyped_storage,

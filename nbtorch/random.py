@@ -188,23 +188,82 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return randn(*_size((size,)), generator=generator, dtype=dtype, device=device) * std + mean
 
 
-def bernoulli(input, p=None, *, generator=None) -> Tensor:
-    """0/1 samples: 1 with probability ``input`` (or ``p``) at each position."""
-    probs = input.detach().cpu()._array if p is None else np.full(input.shape, p)
-    draws = _rng(generator).random(probs.shape) < probs
-    return _finish(draws.astype(input.dtype.numpy), input.device, False)
+def _check_probabilities(probs: Tensor) -> None:
+    if not bool(((probs >= 0) & (probs <= 1)).all()):  # False for NaN too
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false. "
+                           "(bernoulli: every probability must be in [0, 1])")
 
 
-def multinomial(input, num_samples: int, replacement: bool = False, *,
+def _check_p(p: float) -> None:
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+
+
+def _coin_flips(probs, shape, dtype: dt.dtype, device, generator) -> Tensor:
+    """1 where a uniform number u in [0, 1) falls below the probability (which happens with
+    exactly that probability), else 0. The uniform numbers are float64, drawn where ``rand``
+    draws them (on the GPU for a cuda device)."""
+    u = rand(*shape, generator=generator, dtype=dt.float64, device=device)
+    return (u < probs).to(dtype)
+
+
+def bernoulli(input: Tensor, p: float | None = None, *, generator=None) -> Tensor:
+    """0/1 samples shaped like ``input``: 1 with probability ``input`` at each position (or
+    with probability ``p`` everywhere, when given). Not differentiable."""
+    if p is None:
+        if not input.is_floating_point():
+            from ._ops.pointwise import type_name
+
+            raise NotImplementedError(f'"bernoulli_tensor_cpu_p_" not implemented for '
+                                      f"'{type_name(input._array)}'")
+        probs = input.detach()
+        _check_probabilities(probs)
+    else:
+        _check_p(p)
+        probs = p
+    return _coin_flips(probs, input.shape, input.dtype, input.device, generator)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator=None) -> Tensor:
-    """Sample indices from the rows of ``input`` (non-negative weights)."""
-    w = input.detach().cpu()._array.astype(np.float64)
-    rows = w.reshape(-1, w.shape[-1])
-    rng = _rng(generator)
-    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement,
-                               p=r / r.sum()) for r in rows])
-    return _finish(out.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64), input.device,
-                   False)
+    """``num_samples`` category indices drawn from each row of ``input`` (1-D or 2-D), with
+    probabilities proportional to the row's non-negative weights; int64.
+
+    With replacement, a draw is a uniform number u in [0, total weight): the category is
+    where u lands among the running sums of the weights (``searchsorted``). Without
+    replacement, each category gets an arrival time E / w (E exponential, so a heavier
+    category tends to come sooner) and the first ``num_samples`` to arrive are taken
+    (``topk`` of w / E): this is the same as drawing one, removing it, and drawing again.
+    """
+    from ._ops.pointwise import type_name
+    from ._ops.search import searchsorted
+
+    if not input.is_floating_point():
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{type_name(input._array)}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = input.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if n > 2**24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    w = input.detach().double()
+    if not bool((w.isfinite() & (w >= 0)).all()):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if bool((w.sum(-1) <= 0).any()):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if replacement:
+        running = w.cumsum(-1)
+        u = rand(*w.shape[:-1], num_samples, generator=generator, dtype=dt.float64,
+                 device=w.device)
+        return searchsorted(running, u * running[..., -1:], right=True).clamp(max=n - 1)
+    u = rand(*w.shape, generator=generator, dtype=dt.float64, device=w.device)
+    exponential = -(-u).log1p()  # -log(1 - u)
+    return (w / exponential).topk(num_samples, -1).indices  # soonest: largest w / E
 
 
 # -- in-place fills used by nn.init and by students -----------------------------------------
@@ -235,9 +294,19 @@ def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Ten
     return _fill_from(self, _rng(generator).normal(mean, std, self._array.shape))
 
 
-def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
-    """Fill in place with 0/1 draws, 1 with probability ``p``."""
-    return _fill_from(self, _rng(generator).random(self._array.shape) < p)
+def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
+    """Fill in place with 0/1 draws, 1 with probability ``p`` (a number, or a tensor that
+    broadcasts to ``self``'s shape)."""
+    from ._ops import inplace
+
+    self._check_inplace()
+    if isinstance(p, Tensor):
+        p = p.detach().to(self.device).expand(self.shape)
+        _check_probabilities(p)
+    else:
+        _check_p(p)
+    inplace.assign_result(self, _coin_flips(p, self.shape, self.dtype, self.device, generator))
+    return self
 
 
 def random_(self, low: int = 0, high: int | None = None, *, generator=None) -> Tensor:

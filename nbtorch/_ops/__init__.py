@@ -17,6 +17,8 @@ from . import (
     linalg,
     logic,
     matmul,
+    minmax,
+    nan_reduce,
     nn_activation,
     nn_basic,
     nn_conv,
@@ -28,12 +30,15 @@ from . import (
     reduce,
     scan,
     scatter,
+    search,
     shape,
     sort,
+    special,
 )
 
 # The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
 # Tensor methods. A new op module is added here.
 OP_MODULES = (arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul, pointwise,
               reduce, scan, scatter, shape, sort, nn_activation, nn_basic, nn_loss,
-              nn_conv, nn_norm, nn_pool, nn_resample, arrange, contract)
+              nn_conv, nn_norm, nn_pool, nn_resample, arrange, contract,
+              minmax, nan_reduce, search, special)
