@@ -20,10 +20,11 @@ from .._threads import parallel_chunks, threads_for
 from ..autograd.function import Function
 from ._util import backend, check_same_device
 from .nn_activation import Softmax, log_softmax, softplus
-from .pointwise import where
+from .pointwise import type_name, where
 from .scatter import Gather
 
 _REDUCTIONS = ("none", "mean", "sum")
+_TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))  # class indices: Long or Byte
 
 
 def legacy_reduction(size_average, reduce, reduction: str) -> str:
@@ -130,9 +131,9 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int, need_values
         raise RuntimeError(
             f"Expected target size {list(batch)}, got {list(target.shape)}"
         )
-    if np.dtype(target._array.dtype).kind not in "iu":
+    if target._array.dtype not in _TARGET_DTYPES:
         raise RuntimeError(
-            f"expected scalar type Long but found {target.dtype.name.capitalize()}"
+            f"expected target dtype to be Long or Byte, but got {type_name(target._array)}"
         )
     classes = input.shape[-1] if input.dim() == 1 else input.shape[1]
     if not need_values and _known_real_classes(target, classes, ignore_index):
@@ -614,17 +615,57 @@ class WeightedMean(Function):
 # -- binary classification ------------------------------------------------------------------
 
 
+class BinaryCrossEntropy(Function):
+    """Elementwise -(t log p + (1 - t) log(1 - p)), each log clamped at -100.
+
+    d loss / d p = (p - t) / (p (1 - p)), written, as in PyTorch, with the denominator
+    clamped at 1e-12: at p = 0 or p = 1 (a saturated sigmoid) the gradient is large but
+    finite, where the clamped logs composed by autograd would give 0 * inf = nan.
+    d loss / d t = log(1 - p) - log(p). Both are Tensor ops, so it differentiates twice."""
+
+    @staticmethod
+    def forward(ctx, p, t):
+        B = backend(p)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 next
+            log_p = B.maximum(B.log(p._array), -100)
+            log_q = B.maximum(B.log(1 - p._array), -100)
+        ctx.save_for_backward(p, t)
+        return -(t._array * log_p + (1 - t._array) * log_q)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, t = ctx.saved_tensors
+        return (grad * _bce_slope_p(p, t) if ctx.needs_input_grad[0] else None,
+                grad * _bce_slope_t(p) if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def jvp(ctx, tp, tt):
+        p, t = ctx.saved_tensors
+        out = None if tp is None else tp * _bce_slope_p(p, t)
+        if tt is not None:
+            out = tt * _bce_slope_t(p) if out is None else out + tt * _bce_slope_t(p)
+        return out
+
+
+def _bce_slope_p(p: Tensor, t: Tensor) -> Tensor:
+    return (p - t) / (p * (1 - p)).clamp_min(1e-12)
+
+
+def _bce_slope_t(p: Tensor) -> Tensor:
+    return (1 - p).log() - p.log()
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1] (after a
-    sigmoid). The logs are clamped at -100, as in PyTorch, so p = 0 gives a finite loss."""
+    sigmoid). The logs are clamped at -100, as in PyTorch, so p = 0 gives a finite loss
+    (and a finite gradient: see ``BinaryCrossEntropy``)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "bce")
     a = input.detach()._array
     if ((a < 0) | (a > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
-    loss = -(target * input.log().clamp_min(-100) + (1 - target) * (1 - input).log()
-             .clamp_min(-100))
+    loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

@@ -50,13 +50,34 @@ def _pairs(pad, ndim: int):
     return widths
 
 
+def _check_pad_dims(length: int, ndim: int) -> None:
+    """PyTorch pads with reflect/replicate/circular only the spatial dims of a batch
+    (N, C, *) or of one sample (C, *): 1 to 3 of them, so 2, 4 or 6 widths."""
+    k = length // 2
+    if 1 <= k <= 3 and ndim in (k + 1, k + 2):
+        return
+    raise NotImplementedError(
+        f"Padding size {length} is not supported for {ndim}D input tensor.\n"
+        "Supported combinations for non-constant padding:\n"
+        "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+        "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+        "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+    )
+
+
 def _source_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
     """For each padded position, the input position it copies."""
     pos = np.arange(-before, n + after)
     if mode == "replicate":
         return np.clip(pos, 0, n - 1)
     if mode == "circular":
-        return pos % n
+        if before > n or after > n:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        start = max(-before, 0)  # negative widths crop first; the wrap copies what is left
+        kept = n - start - max(-after, 0)
+        if kept < 0 or (kept == 0 and pos.size):
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return start + (pos + min(before, 0)) % kept
     if before >= n or after >= n:
         raise RuntimeError(
             f"Argument #4: Padding size should be less than the corresponding input dimension, "
@@ -82,6 +103,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         return ConstantPad.apply(x, grow, 0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    _check_pad_dims(len(pad), input.dim())
     out = input
     for d, (lo, hi) in enumerate(widths):
         if lo or hi:
@@ -113,13 +135,22 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                 antialias: bool = False) -> Tensor:
     """Resize the spatial dims of (N, C, L) / (N, C, H, W) input.
 
-    'nearest': copy the nearest input pixel (src = floor(dst * in / out)). 'linear' /
-    'bilinear': blend the two neighbours along each dim; with ``align_corners=True`` the
-    corner pixels of input and output coincide, else pixel *centres* are mapped.
+    'nearest': copy the nearest input pixel (src = floor(dst * in / out)). 'linear' (3-D
+    input) / 'bilinear' (4-D): blend the two neighbours along each dim; with
+    ``align_corners=True`` the corner pixels of input and output coincide, else pixel
+    *centres* are mapped. ``antialias=True`` ('bilinear'): when shrinking, average every
+    input pixel an output pixel covers (see ``_antialias_weights``) instead of sampling two.
     """
     if input.dim() < 3:
         raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
                          f"(got {input.dim()}D) for the modes: nearest | linear | bilinear")
+    if antialias and not (mode in ("bilinear", "bicubic") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    needs = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}.get(mode)
+    if needs is not None and input.dim() != needs:
+        raise NotImplementedError(
+            f"Got {input.dim()}D input, but {mode} mode needs {needs}D input")
     out_sizes, scales = _sizes(input, size, scale_factor)
     if recompute_scale_factor:
         scales = [n / o for n, o in zip(input.shape[2:], out_sizes)]
@@ -135,6 +166,13 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if mode not in ("linear", "bilinear"):
         raise NotImplementedError(f"interpolate: mode {mode!r} is not supported")
     dtype = input._array.dtype
+    if antialias:
+        (h, w), (oh, ow), (sh, sw) = input.shape[2:], out_sizes, scales
+        if align_corners:
+            sh, sw = [(n - 1) / (o - 1) if o > 1 else 0.0 for n, o in ((h, oh), (w, ow))]
+        rows, cols = [Tensor._make(_antialias_weights(n, o, s).astype(dtype)).to(input.device)
+                      for n, o, s in ((h, oh, sh), (w, ow, sw))]
+        return rows.matmul(input).matmul(cols.t())  # (oh, h) @ (N, C, h, w) @ (w, ow)
     for d, (n, o, s) in enumerate(zip(input.shape[2:], out_sizes, scales)):
         dst = np.arange(o, dtype=np.float64)
         if align_corners:
@@ -149,6 +187,25 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         left, right = _take(out, d + 2, lo), _take(out, d + 2, hi)
         out = left + (right - left) * frac
     return out
+
+
+def _antialias_weights(n: int, o: int, scale: float) -> np.ndarray:
+    """The (o, n) matrix of antialiased linear interpolation along one dim, as PyTorch's
+    ``_upsample_bilinear2d_aa``: row i holds the weights of the input pixels averaged into
+    output pixel i (``scale`` input pixels per output pixel).
+
+    The weights are a triangle (tent) max(0, 1 - |d| / support) around the output pixel's
+    centre in input coordinates, d the distance to each input pixel's centre. When
+    shrinking (scale > 1) the tent is stretched to half-width ``scale``, so it covers every
+    input pixel that falls into the output pixel: a 4x shrink averages about 8 pixels per
+    dim instead of sampling 2, and fine patterns do not alias into false coarse ones. When
+    growing, the half-width is 1: plain linear interpolation. Each row sums to 1.
+    """
+    support = max(scale, 1.0)
+    centre = scale * (np.arange(o) + 0.5)
+    distance = (np.arange(n) + 0.5)[None, :] - centre[:, None]
+    weights = np.maximum(0.0, 1.0 - np.abs(distance) / support)
+    return weights / weights.sum(1, keepdims=True)
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",

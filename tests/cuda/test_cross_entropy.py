@@ -58,14 +58,18 @@ def test_loss_and_gradient_equal_the_cpus(reduction, shape, dtype):
 
 
 def test_module_and_targets_of_other_kinds_equal_the_cpu():
-    """nn.CrossEntropyLoss; an int32 target (converted on the device)."""
+    """nn.CrossEntropyLoss; a uint8 target (converted on the device). An int32 target is
+    refused, as in PyTorch."""
     x, t = _problem((5, 4))
     want = nn.CrossEntropyLoss()(torch.tensor(x), torch.tensor(t)).item()
     cx = torch.tensor(x).cuda()
-    for target in (torch.tensor(t).cuda(), torch.tensor(t.astype(np.int32)).cuda()):
+    for target in (torch.tensor(t).cuda(), torch.tensor(t.astype(np.uint8)).cuda()):
         got = nn.CrossEntropyLoss()(cx, target)
         assert got.is_cuda
         assert abs(got.item() - want) < 1e-5
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got "
+                                           "Int"):
+        nn.CrossEntropyLoss()(cx, torch.tensor(t.astype(np.int32)).cuda())
 
 
 def test_a_target_or_weight_on_another_device_raises_pytorchs_error():

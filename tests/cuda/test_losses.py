@@ -18,6 +18,8 @@ X4 = rng.standard_normal((2, 5, 3, 2)).astype(np.float32)
 Y = rng.standard_normal((6, 5)).astype(np.float32)
 P = (1 / (1 + np.exp(-X))).astype(np.float32)  # probabilities
 BITS = (rng.random((6, 5)) > 0.5).astype(np.float32)
+SATURATED = np.where(np.arange(5) < 2, BITS, P).astype(np.float32)  # columns 0-1: 0 or 1
+SATURATED[0, :2] = 1 - BITS[0, :2]  # and some of those the wrong way round
 T = rng.integers(0, 5, 6)
 T4 = rng.integers(0, 5, (2, 3, 2))
 W = (rng.random(5) + 0.5).astype(np.float32)
@@ -43,6 +45,9 @@ LOSSES = {  # name: (the loss of an input tensor, that input, other arguments as
     "huber_loss": (lambda x, y, r: F.huber_loss(x, y, reduction=r, delta=0.7), X, [Y]),
     "binary_cross_entropy": (
         lambda p, b, w, r: F.binary_cross_entropy(p, b, weight=w, reduction=r), P, [BITS, W]),
+    "binary_cross_entropy, p = 0 and 1": (
+        lambda p, b, w, r: F.binary_cross_entropy(p, b, weight=w, reduction=r), SATURATED,
+        [BITS, W]),
     "binary_cross_entropy_with_logits": (
         lambda x, b, w, r: F.binary_cross_entropy_with_logits(x, b, pos_weight=w,
                                                               reduction=r), X, [BITS, W]),

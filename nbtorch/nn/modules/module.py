@@ -375,7 +375,8 @@ class Module:
                                   keep_vars=keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, error_msgs) -> None:
+    def _load_from_state_dict(self, state_dict, prefix, missing_keys, error_msgs,
+                              assign: bool = False) -> None:
         persistent = {k: v for k, v in self._buffers.items()
                       if k not in self._non_persistent_buffers_set}
         local = {**self._parameters, **persistent}
@@ -399,22 +400,32 @@ class Module:
                     f"checkpoint, the shape in current model is {param.shape}."
                 )
                 continue
-            with no_grad():
-                param.copy_(value)
+            if not assign:
+                with no_grad():
+                    param.copy_(value)
+                continue
+            if isinstance(param, Parameter):  # the tensor becomes the parameter itself
+                if isinstance(value, Parameter):
+                    value.requires_grad_(param.requires_grad)
+                else:
+                    value = Parameter(value, requires_grad=param.requires_grad)
+            setattr(self, name, value)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy parameters and buffers from ``state_dict`` into this module (in place).
 
         With ``strict=True`` (default) the keys must match exactly; a tensor of the wrong
-        shape always raises ``RuntimeError`` naming the key and both shapes. Returns
-        ``(missing_keys, unexpected_keys)``.
+        shape always raises ``RuntimeError`` naming the key and both shapes. With
+        ``assign=True`` nothing is copied: the module takes the state dict's tensors
+        themselves (their dtype and device), each parameter wrapped as a ``Parameter`` that
+        keeps the old one's ``requires_grad``. Returns ``(missing_keys, unexpected_keys)``.
         """
         if not isinstance(state_dict, dict):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, errors = [], []
         for prefix, module in self.named_modules():
             module._load_from_state_dict(state_dict, prefix + ("." if prefix else ""),
-                                         missing, errors)
+                                         missing, errors, assign)
         known = set(self.state_dict().keys())
         unexpected = [k for k in state_dict if k not in known]
         if strict:

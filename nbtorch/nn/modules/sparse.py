@@ -15,7 +15,9 @@ class Embedding(Module):
     """Row ``i`` of ``weight`` is the vector for index ``i``.
 
     Args: ``num_embeddings`` (table size), ``embedding_dim``, ``padding_idx`` (a row that is
-    initialised to zeros and gets no gradient).
+    initialised to zeros and gets no gradient), ``max_norm`` and ``norm_type`` (looked-up
+    rows longer than ``max_norm`` are scaled down to it, in place), ``scale_grad_by_freq``
+    (divide a row's gradient by its index's count in the batch); see ``F.embedding``.
     Parameter: ``weight`` (num_embeddings, embedding_dim), initialised from N(0, 1).
     Shapes: integer input (*) -> output (*, embedding_dim).
     """
@@ -52,7 +54,8 @@ class Embedding(Module):
                 self.weight[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
