@@ -14,18 +14,26 @@ from . import _dtype as dt
 from ._tensor import Tensor
 
 
-def _infer_dtype(data) -> np.dtype:
-    """numpy arrays and numpy scalars keep their dtype; Python data follows PyTorch."""
+def _infer_dtype(data, python=None) -> dt.dtype:
+    """numpy arrays and numpy scalars keep their dtype; Python numbers are bool, int64 or the
+    default float. In a list the dtypes of the items promote, as in PyTorch:
+    ``[np.float64(1.5), 2.0]`` is float64, ``[np.int32(1), 2]`` int64, ``[]`` float32."""
     if isinstance(data, (np.ndarray, np.generic)):
-        return dt.from_numpy_dtype(data.dtype).numpy
-    kind = np.asarray(data).dtype.kind
-    if kind == "b":
-        return dt.bool_.numpy
-    if kind in "iu":
-        return dt.int64.numpy
-    if kind == "f":
-        return dt.get_default_dtype().numpy
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        return dt.from_numpy_dtype(data.dtype)
+    if python is None:  # the dtypes of Python numbers
+        python = {bool: dt.bool_, int: dt.int64, float: dt.get_default_dtype()}
+    if type(data) in python:
+        return python[type(data)]
+    if not isinstance(data, (list, tuple)):
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    types = set(map(type, data))  # one fast pass; look closer only at items that need it
+    found = {python[t] for t in types if t in python}
+    if not types <= python.keys():
+        found |= {_infer_dtype(d, python) for d in data if type(d) not in python}
+    result = dt.get_default_dtype() if not found else found.pop()
+    for d in found:
+        result = dt.promote_types(result, d)
+    return result
 
 
 def _to_nested_arrays(data):
@@ -56,7 +64,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False) -> Ten
         return out.requires_grad_(requires_grad) if requires_grad else out
     data = _to_nested_arrays(data)
     try:
-        np_dtype = dt.to_numpy_dtype(dtype) if dtype is not None else _infer_dtype(data)
+        np_dtype = dt.to_numpy_dtype(dtype if dtype is not None else _infer_dtype(data))
         array = np.array(data, dtype=np_dtype)
     except ValueError as e:
         raise ValueError(f"could not build a tensor from the data: {e}") from None
@@ -162,22 +170,51 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     return _filled(input._array.shape, fill_value, d, dev, requires_grad)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None,
+def arange(start=None, end=None, step=1, *, dtype=None, device=None,
            requires_grad: bool = False) -> Tensor:
-    """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    """Values from ``start`` up to (not including) ``end`` in steps of ``step``:
+    ``arange(3)``, ``arange(1, 3)``, ``arange(end=3)``, ``arange(0, 1, 0.25)``.
+
+    The result is int64 when all three are integers (0-d integer tensors count), else the
+    default float. With ``dtype=int64``, PyTorch first cuts the three to integers:
+    ``arange(0, 5, 1.5, dtype=int64)`` steps by 1.
+    """
     if end is None:
+        if start is None:
+            raise TypeError("arange() missing 1 required argument: 'end'")
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    elif start is None:
+        start = 0
+    start, end, step = (_number(v, "arange") for v in (start, end, step))
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dt.int64 if is_int else dt.get_default_dtype()
     np_dtype = dt.to_numpy_dtype(dtype)
+    if np_dtype.kind == "b":
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if np_dtype == np.int64:
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+    if not (np.isfinite(start) and np.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     array = np.arange(start, end, step, dtype=np.float64).astype(np_dtype) \
         if np_dtype.kind == "f" else np.arange(start, end, step, dtype=np_dtype)
     return _finish(array, device, requires_grad)
+
+
+def _number(value, fn: str):
+    """A Python number, or the value of a 0-d tensor (which PyTorch accepts as a number)."""
+    if isinstance(value, Tensor):
+        if value._array.ndim:
+            raise TypeError(f"{fn}(): argument must be Number, not Tensor of shape "
+                            f"{list(value._array.shape)}")
+        return value.item()
+    return value
 
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:

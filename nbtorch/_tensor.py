@@ -34,7 +34,23 @@ _new_object = object.__new__  # makes an instance without running __init__ (fast
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple of ints with ``numel()`` (``torch.Size``)."""
+    """A tensor's shape: a tuple of ints with ``numel()`` (``torch.Size``). Slicing it, adding
+    a tuple to it and repeating it give a Size again, as in PyTorch."""
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(other + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         n = 1
@@ -51,7 +67,7 @@ class Tensor:
 
     # Defaults live on the class: a new tensor only stores what differs (fast to create).
     _requires_grad = False
-    grad = None
+    _grad = None
     grad_fn = None
     _output_nr = 0
     _base = None
@@ -92,7 +108,7 @@ class Tensor:
         """The shape, or the length of one dimension."""
         if dim is None:
             return Size(self._array.shape)
-        return self._array.shape[_wrap_dim(dim, self._array.ndim)]
+        return self._array.shape[_wrap_dim(dim, self._array.ndim, scalar_ok=False)]
 
     def dim(self) -> int:
         """The number of dimensions (the rank)."""
@@ -164,6 +180,21 @@ class Tensor:
         """Set ``requires_grad`` in place and return self."""
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient ``backward`` accumulated here (None until then). It may be set to
+        None or to a tensor of this tensor's shape, dtype and device."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None and (not isinstance(value, Tensor)
+                                  or type(value._array) is not type(self._array)
+                                  or value._array.shape != self._array.shape
+                                  or value._array.dtype != self._array.dtype):
+            _check_grad(self, value)  # raises PyTorch's error
+        self._grad = value
 
     @property
     def _version(self) -> int:
@@ -312,11 +343,18 @@ class Tensor:
         """The data as (nested) Python lists of numbers."""
         return self.cpu()._array.tolist()
 
+    def _python_scalar(self):
+        """The value behind ``int(x)``, ``float(x)`` and ``complex(x)``: a ValueError (not
+        ``item``'s RuntimeError) for a tensor that is not one element, as in PyTorch."""
+        if self._array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __index__(self) -> int:
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
@@ -325,9 +363,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._array.size != 1:
-            raise RuntimeError(
-                "Boolean value of Tensor with more than one value is ambiguous"
-            )
+            many = "no values" if self._array.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return bool(self.item())
 
     def __len__(self) -> int:
@@ -371,12 +408,34 @@ class Tensor:
         return out
 
 
+def _check_grad(tensor, grad) -> None:
+    """Explain why ``grad`` cannot be ``tensor.grad``."""
+    if not isinstance(grad, Tensor):
+        raise TypeError("assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(grad).__name__}")
+    if grad.device != tensor.device:
+        raise RuntimeError("assigned grad has data located on a different device: "
+                           f"{grad.device} (the tensor is on {tensor.device})")
+    if grad._array.shape != tensor._array.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(grad.shape)}' to a "
+                           f"tensor of size '{list(tensor.shape)}'. Please ensure that the "
+                           "gradient and the tensor are the same size")
+    raise RuntimeError(f"attempting to assign a gradient with dtype {grad.dtype} to a tensor "
+                       f"of dtype {tensor.dtype}. The gradient must match the tensor's dtype")
+
+
 def _rebuild(array, requires_grad):
     return Tensor._make(array.copy(), requires_grad)
 
 
-def _wrap_dim(dim: int, ndim: int) -> int:
-    """Turn a possibly negative dim into 0..ndim-1, raising IndexError like PyTorch."""
+def _wrap_dim(dim: int, ndim: int, scalar_ok: bool = True) -> int:
+    """Turn a possibly negative dim into 0..ndim-1, raising IndexError like PyTorch.
+
+    A 0-d tensor takes dim 0 (or -1) as if it had one dim of size 1 (``tensor(2.).sum(0)``),
+    except in ops that need a real dim (``size``, ``roll``, ``unbind``: ``scalar_ok=False``).
+    """
+    if not ndim and not scalar_ok:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(

@@ -34,7 +34,8 @@ def check_same_device(x, y) -> None:
 
 
 def promoted_dtype(*operands) -> dt.dtype:
-    """PyTorch's result dtype for tensors and Python numbers used together."""
+    """PyTorch's result dtype for tensors and Python numbers used together (a numpy array
+    among them: numpy's, see ``_numpy_result_dtype``)."""
     dims = zero = scal = None
     for x in operands:
         if isinstance(x, Tensor):
@@ -43,8 +44,10 @@ def promoted_dtype(*operands) -> dt.dtype:
                 dims = d if dims is None else dt.promote_types(dims, d)
             else:
                 zero = d if zero is None else dt.promote_types(zero, d)
-        elif x is not None:
+        else:
             if not isinstance(x, (int, float, np.number, np.bool_)):
+                if isinstance(x, np.ndarray):
+                    return _numpy_result_dtype(operands)
                 raise TypeError(
                     f"unsupported operand type(s): expected a Tensor or a number, got "
                     f"'{type(x).__name__}'"
@@ -52,6 +55,15 @@ def promoted_dtype(*operands) -> dt.dtype:
             d = dt.scalar_dtype(x)
             scal = d if scal is None else dt.promote_types(scal, d)
     return dt.result_type(dims, zero, scal)
+
+
+def _numpy_result_dtype(operands) -> dt.dtype:
+    """The dtype of ``tensor + ndarray``. PyTorch lets numpy compute it: numpy reads each
+    tensor through ``numpy()`` (which refuses a tensor that requires grad, or one on cuda) and
+    promotes by its own rules, so float32 + a float64 array is float64, as is float32 + an
+    int64 array."""
+    arrays = [x.numpy() if isinstance(x, Tensor) else x for x in operands]
+    return dt._FROM_NUMPY[np.result_type(*arrays)]
 
 
 def binary_arrays(a, b, to_float: bool = False):
@@ -107,17 +119,44 @@ def unary_float(x):
     return a
 
 
+def unlock_view(array):
+    """Make a view of an expanded tensor writable when no two of its elements share memory.
+
+    numpy marks a broadcast array (``expand``'s) and all its views read-only. PyTorch refuses
+    only writes where several elements are one memory location (a dim of stride 0 and size
+    above 1): ``x.expand(2, 3)[0]`` picks distinct elements, so writing into it (and so into
+    ``x``) is allowed. Returns ``array``, unlocked where that is allowed.
+    """
+    overlaps = any(st == 0 and n > 1 for n, st in zip(array.shape, array.strides))
+    if not overlaps:
+        try:
+            array.flags.writeable = True
+        except ValueError:  # the memory itself is read-only (from a read-only numpy array)
+            pass
+    return array
+
+
 def normalize_dims(dim, ndim: int) -> tuple:
-    """``dim`` (None, an int or a sequence) as a sorted tuple of non-negative dims."""
+    """``dim`` (None, an int or a sequence) as a sorted tuple of non-negative dims.
+
+    None and an empty sequence mean every dim (``x.sum(dim=())`` sums everything, as in
+    PyTorch). A 0-d tensor accepts dim 0 and -1 as if it had one dim of size 1; reducing
+    over that dim reduces nothing, so its dims are ``()``.
+    """
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
+        if not dim:
+            return tuple(range(ndim))
         dims = tuple(sorted({_wrap_dim(d, ndim) for d in dim}))
         if len(dims) != len(dim):
-            raise RuntimeError("dim appears multiple times in the list of dims")
-        return dims
-    return (_wrap_dim(dim, ndim),)
+            seen = [_wrap_dim(d, ndim) for d in dim]
+            twice = next(d for d in seen if seen.count(d) > 1)
+            raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+    else:
+        dims = (_wrap_dim(dim, ndim),)
+    return dims if ndim else ()
 
 
-def wrap_dim(dim: int, ndim: int) -> int:
-    return _wrap_dim(dim, ndim)
+def wrap_dim(dim: int, ndim: int, scalar_ok: bool = True) -> int:
+    return _wrap_dim(dim, ndim, scalar_ok)

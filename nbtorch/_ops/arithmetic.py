@@ -35,12 +35,8 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
+        _check_no_bool(a, b)
         x, y = binary_arrays(a, b)
-        if getattr(x, "dtype", None) is _BOOL and getattr(y, "dtype", _BOOL) is _BOOL:
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. "
-                "Use the `^` or `logical_xor()` operator instead."
-            )
         return x - y
 
     @staticmethod
@@ -96,40 +92,72 @@ class Div(Function):
 
 
 class Pow(Function):
-    """``a ** b``; d/da = b a^(b-1), d/db = a^b log(a) (taken as 0 where a == 0)."""
+    """``a ** b``; d/da = b a^(b-1), d/db = a^b log(a), with PyTorch's values where these
+    formulas give 0 * inf (see ``_base_derivative`` and ``_exponent_derivative``)."""
 
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b)
-        if getattr(x, "dtype", None) is not None and x.dtype.kind in "iu" \
-                and not hasattr(b, "_array") and y < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         _save_operands(ctx, a, b)
+        if (x if hasattr(x, "dtype") else y).dtype.kind in "iub":
+            return _integer_power(a, b, x, y)
         return x**y
 
     @staticmethod
     def backward(ctx, grad):
         a, b = _saved_or_scalars(ctx)
         ga, gb = ctx.needs_input_grad
-        da = grad * b * a ** (b - 1) if ga else None
-        db = grad * a**b * _log_or_zero(a) if gb else None
-        return da, db
+        return (grad * _base_derivative(a, b) if ga else None,
+                grad * _exponent_derivative(a, b) if gb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = _saved_or_scalars(ctx)
-        return _tangent_sum(None if ta is None else ta * b * a ** (b - 1),
-                            None if tb is None else tb * a**b * _log_or_zero(a))
+        return _tangent_sum(None if ta is None else ta * _base_derivative(a, b),
+                            None if tb is None else tb * _exponent_derivative(a, b))
 
 
-def _log_or_zero(a):
-    """log(a), with 0 where a == 0 (the limit PyTorch uses for d(a**b)/db)."""
-    if not hasattr(a, "_array"):
-        return math.log(a) if a != 0 else 0.0
+def _integer_power(a, b, x, y):
+    """``x ** y`` when the result is an integer (or bool) tensor, by PyTorch's rules.
+
+    A negative exponent gives 1 / x^|y| rounded toward zero: 1 for x = 1, +-1 for x = -1,
+    0 for any other x (numpy refuses). Only a negative *number* exponent is an error. Bools
+    can be raised only to a Python bool (``mask ** True`` is ``mask``).
+    """
+    if not hasattr(b, "_array") and not isinstance(b, np.ndarray):  # a number exponent
+        if y < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return (x**y).astype(x.dtype, copy=False)  # numpy makes bool ** True int8
+    if y.dtype.kind == "b":
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    from ._util import backend
+    from .pointwise import first_tensor
+
+    B = backend(first_tensor(a, b))
+    p = B.power(x, B.abs(y))  # |y| >= 1 where y < 0, so |p| == 1 exactly where |x| == 1
+    return B.where(B.logical_and(B.less(y, 0), B.not_equal(B.abs(p), 1)), 0, p)
+
+
+def _base_derivative(a, b):
+    """d(a**b)/da = b a^(b-1), taken as 0 where b == 0: a**0 = 1 does not change with a,
+    even at a = 0, where the formula would give 0 * inf = NaN (PyTorch's rule)."""
+    if not hasattr(b, "_array"):
+        return b * a ** (b - 1) if b != 0 else 0.0
+    from .pointwise import where
+
+    return where(b == 0, 0.0, b * a ** (b - 1))
+
+
+def _exponent_derivative(a, b):
+    """d(a**b)/db = a^b log(a). At a = 0, log(a) = -inf, and PyTorch takes the limit: 0
+    for b >= 0 (a^b log(a) -> 0), -inf for b < 0. (``b`` is a tensor: it needs the grad.)"""
     from .pointwise import log, where
 
+    if not hasattr(a, "_array"):
+        a = b.new_tensor(a)  # a number base (2 ** x): the same formula, for a 0-d tensor
     zero = a == 0
-    return where(zero, 0.0, log(where(zero, 1.0, a)))
+    log_a = log(where(zero, 1.0, a))  # log(1) = 0 instead of -inf: replaced below
+    return where(zero, where(b >= 0, 0.0, -math.inf), a**b * log_a)
 
 
 class Neg(Function):
@@ -152,6 +180,24 @@ class Neg(Function):
 
 
 _BOOL = np.dtype(bool)
+_BOOL_NUMBERS = (bool, np.bool_)
+
+
+def _check_no_bool(a, b) -> None:
+    """PyTorch refuses ``-`` with a bool operand (a bool tensor or a Python bool): what it
+    would mean for masks is not clear."""
+    a_bool = a._array.dtype is _BOOL if isinstance(a, Tensor) else isinstance(a, _BOOL_NUMBERS)
+    b_bool = b._array.dtype is _BOOL if isinstance(b, Tensor) else isinstance(b, _BOOL_NUMBERS)
+    if a_bool or b_bool:
+        if a_bool and b_bool:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. "
+                "Use the `^` or `logical_xor()` operator instead."
+            )
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _save_operands(ctx, a, b):
@@ -197,6 +243,7 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other`` (``torch.sub``)."""
     if alpha != 1:
+        _check_no_bool(input, other)  # before ``other * alpha`` turns a bool into an int
         other = mul(other, alpha)
     result = Sub.apply(input, other)
     return result if out is None else _out(result, out)
@@ -215,16 +262,17 @@ multiply = mul
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """True division, or ``rounding_mode='trunc'``/``'floor'`` (``torch.div``)."""
+    """True division, or ``rounding_mode='trunc'``/``'floor'`` (``torch.div``; a rounded
+    quotient has gradient zero)."""
     if rounding_mode is None:
         result = Div.apply(input, other)
         return result if out is None else _out(result, out)
-    from .pointwise import floor_divide, trunc_divide
+    from .pointwise import FloorDivide, TruncDivide
 
     if rounding_mode == "floor":
-        return _out(floor_divide(input, other), out)
+        return _out(FloorDivide.apply(input, other), out)
     if rounding_mode == "trunc":
-        return _out(trunc_divide(input, other), out)
+        return _out(TruncDivide.apply(input, other), out)
     raise ValueError(
         f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
         f"'{rounding_mode}'"

@@ -11,7 +11,14 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ._util import backend, binary_arrays, promoted_dtype
 from .logic import logical_and, logical_or
-from .pointwise import first_tensor, floor_divide, reflect, trunc_divide, where
+from .pointwise import (
+    FloorDivide,
+    TruncDivide,
+    check_integer_division,
+    first_tensor,
+    reflect,
+    where,
+)
 
 
 def _operands(ctx):
@@ -35,7 +42,7 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        nd = promoted_dtype(x, lo, hi).numpy
+        nd = promoted_dtype(x, *(b for b in (lo, hi) if b is not None)).numpy
         a = x._array.astype(nd, copy=False)
         ctx.save_for_backward(x, *(b if hasattr(b, "_array") else None for b in (lo, hi)))
         ctx.bounds = (lo, hi)
@@ -181,16 +188,14 @@ class _Modulo(Function):
     def forward(cls, ctx, a, b):
         x, y = binary_arrays(a, b)
         B = backend(first_tensor(a, b))
-        if getattr(x, "dtype", getattr(y, "dtype", None)).kind in "iub" \
-                and bool(B.any(B.equal(y, 0))):
-            raise RuntimeError("ZeroDivisionError")
+        check_integer_division(cls.fn, x, y, B)
         _save(ctx, a, b)
         return B.asarray(getattr(B, cls.fn)(x, y))
 
     @classmethod
     def _quotient(cls, ctx):
         a, b = _operands(ctx)
-        return floor_divide(a, b) if cls.fn == "remainder" else trunc_divide(a, b)
+        return (FloorDivide if cls.fn == "remainder" else TruncDivide).apply(a, b)
 
     @classmethod
     def backward(cls, ctx, grad):

@@ -1,15 +1,22 @@
 """Indexing: ``x[key]`` and ``x[key] = value``.
 
 Basic indexing (ints, slices, ``None``, ``...``) returns a view. Advanced indexing (integer
-or boolean tensors and lists) copies. The backward of ``x[key]`` puts the gradient back
-where the elements came from, *adding* where an index repeats (``x[[0, 0]]`` uses x[0]
-twice, so x[0] gets both gradients).
+or boolean tensors, numpy arrays and lists) copies. The backward of ``x[key]`` puts the
+gradient back where the elements came from, *adding* where an index repeats (``x[[0, 0]]``
+uses x[0] twice, so x[0] gets both gradients).
+
+Ints next to index tensors follow PyTorch, not numpy: PyTorch first applies the ints (each
+one removes its dim, a view), then the index tensors to what is left. So for x of shape
+(4, 5, 6), ``x[1, :, [0, 2]]`` has shape (5, 2) (numpy, which treats the 1 as one more
+index array, gives (2, 5)).
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function
-from ._util import backend
+from ._util import backend, unlock_view
 
 
 def _convert_key(key):
@@ -26,7 +33,7 @@ def _convert_key(key):
                 )
             k = k._array
             basic = False
-        elif isinstance(k, (list, tuple)):
+        elif isinstance(k, (list, tuple, np.ndarray)):
             basic = False
         elif not (k is None or k is Ellipsis or isinstance(k, (int, slice))):
             if hasattr(k, "__index__"):
@@ -75,7 +82,10 @@ class BasicIndex(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x._array.shape, key
-        return x._array[key]
+        out = x._array[key]
+        if type(out) is np.ndarray and not out.flags.writeable:
+            unlock_view(out)  # a view of an expanded tensor: writable if it does not overlap
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -131,12 +141,49 @@ def index(input, key):
     return (BasicIndex if _is_basic(key) else AdvancedIndex).apply(input, key)
 
 
+def _ints_first(key):
+    """Split an advanced ``key`` the way PyTorch applies it: ``(ints, rest)``.
+
+    ``ints`` is a basic key that applies the key's ints (and its slices, ``None`` and
+    ``...``), keeping every dim an index array will need; ``rest`` indexes the result of
+    ``ints``: the index arrays at their places, a full slice for each dim still there. Ints
+    are Python ints and 0-d integer tensors. ``ints`` is None when the key has none (the
+    common case: numpy's rules already are PyTorch's).
+    """
+    items = key if isinstance(key, tuple) else (key,)
+
+    def is_int(k):
+        return isinstance(k, int) or (getattr(k, "ndim", None) == 0 and k.dtype.kind in "iu")
+
+    if not any(is_int(k) for k in items):
+        return None, key
+    ints, rest = [], []
+    for k in items:
+        if is_int(k):
+            ints.append(int(k))  # its dim goes away
+        elif k is None or isinstance(k, slice):
+            ints.append(k)
+            rest.append(slice(None))
+        elif k is Ellipsis:
+            ints.append(k)
+            rest.append(k)
+        else:  # an index array: a mask covers as many dims as it has, integers one
+            mask = np.asarray(k).dtype == np.bool_ if isinstance(k, list) else k.dtype == np.bool_
+            ints += [slice(None)] * (np.ndim(k) if mask else 1)
+            rest.append(k)
+    return tuple(ints), tuple(rest)
+
+
 def getitem(input, key):
     """``input[key]``: a view for basic indexing, a copy for advanced indexing."""
     key, basic = _convert_key(key)
     if basic:
         _check_bounds(input._array.shape, key)
         return BasicIndex.apply(input, key)
+    ints, key = _ints_first(key)
+    if ints is not None:
+        _check_bounds(input._array.shape, ints)
+        input = BasicIndex.apply(input, ints)
     return AdvancedIndex.apply(input, key)
 
 
@@ -174,24 +221,79 @@ class IndexPut(Function):
 
 
 def _write(array, key, value) -> None:
-    """``array[key] = value``, with PyTorch's errors when ``value`` does not broadcast."""
+    """``array[key] = value``, with PyTorch's errors when ``value`` does not broadcast.
+
+    As in PyTorch, leading dims of size 1 of ``value`` are dropped first: ``x[0, 0] =
+    tensor([5.])`` writes one element.
+    """
     try:
         array[key] = value
-    except ValueError:
-        target, have = list(array[key].shape), list(getattr(value, "shape", ()))
-        if _is_basic(key):  # PyTorch copies into the view: expand's message
-            lead = len(target) - len(have)
-            dim = next((i for i in range(len(have)) if have[i] not in (1, target[i + lead])),
-                       0)
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target[dim + lead]}) must match the existing "
-                f"size ({have[dim]}) at non-singleton dimension {dim + lead}.  Target sizes: "
-                f"{target}.  Tensor sizes: {have}"
-            ) from None
+        return
+    except ValueError as e:
+        if not getattr(array.flags, "writeable", True):  # numpy's read-only: an expanded tensor
+            _write_expanded(array, key, value)
+            return
+        error = e
+    value = value if hasattr(value, "shape") else np.asarray(value)
+    have = list(value.shape)
+    while have and have[0] == 1:
+        have.pop(0)
+    target = list(array[key].shape)
+    if len(have) < value.ndim and len(have) <= len(target):
+        try:
+            array[key] = value.reshape(have)
+            return
+        except ValueError:
+            pass
+    if not _is_basic(key):
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {have} cannot be broadcast to indexing "
             f"result of shape {target}"
-        ) from None
+        )
+    # PyTorch copies into the view x[key]: expand's messages
+    if len(have) > len(target):
+        raise RuntimeError(
+            f"expand({_tensor_type(value)}{{{have}}}, size={target}): the number of sizes "
+            f"provided ({len(target)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(have)})"
+        )
+    lead = len(target) - len(have)
+    dim = next((i for i in range(len(have)) if have[i] not in (1, target[i + lead])), None)
+    if dim is None:  # the shapes fit: the values themselves are wrong (a string, say)
+        raise error
+    raise RuntimeError(
+        f"The expanded size of the tensor ({target[dim + lead]}) must match the existing size "
+        f"({have[dim]}) at non-singleton dimension {dim + lead}.  Target sizes: {target}.  "
+        f"Tensor sizes: {have}"
+    )
+
+
+def _tensor_type(array) -> str:
+    """PyTorch's legacy type name of an array, as in its messages: ``torch.FloatTensor``."""
+    from .pointwise import type_name
+
+    return f"torch.{type_name(array)}Tensor"
+
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _write_expanded(array, key, value) -> None:
+    """``array[key] = value`` where ``array`` is an expanded tensor's (read-only) array.
+
+    PyTorch writes into ``x.expand(2, 3)[0]`` (distinct elements: the writes reach the
+    expanded tensor's memory) but refuses ``x.expand(2, 3)[:, 0]``, whose two elements are
+    one memory location.
+    """
+    if _is_basic(key):
+        items = key if isinstance(key, tuple) else (key,)
+        view = array[items if Ellipsis in items else items + (Ellipsis,)]  # a view, never a scalar
+        unlock_view(view)
+        if view.flags.writeable:
+            _write(view, Ellipsis, value)
+            return
+    raise RuntimeError(_OVERLAP)
 
 
 def _is_basic(key) -> bool:
@@ -205,16 +307,26 @@ def setitem(input, key, value) -> None:
     from .inplace import assign_result
 
     key, basic = _convert_key(key)
+    ints = None
     if basic:
         _check_bounds(input._array.shape, key)
+    else:
+        ints, key = _ints_first(key)
+        if ints is not None:
+            _check_bounds(input._array.shape, ints)
     if isinstance(value, Tensor) and value._array.dtype != input._array.dtype:
         value = value.to(input.dtype)
     input._check_inplace()
     if not _records(input, value):
-        _write(input._array, key, value._array if isinstance(value, Tensor) else value)
+        target = input._array if ints is None else input._array[ints]
+        _write(target, key, value._array if isinstance(value, Tensor) else value)
         input._bump_version()
         return
-    assign_result(input, IndexPut.apply(input, key, value))
+    if ints is None:
+        assign_result(input, IndexPut.apply(input, key, value))
+    else:  # write into the part the ints pick, then put that part back
+        part = IndexPut.apply(BasicIndex.apply(input, ints), key, value)
+        assign_result(input, IndexPut.apply(input, ints, part))
 
 
 def _records(input, value) -> bool:

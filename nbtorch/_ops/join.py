@@ -136,6 +136,8 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     An int gives pieces of that size (the last may be smaller): splitting 5 rows by 2 gives
     2, 2 and 1 rows. A list gives the size of each piece, which must add up to the whole.
     """
+    if tensor._array.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._array.ndim)
     n = tensor._array.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
@@ -150,7 +152,8 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
         if size < 0 or (size == 0 and n != 0):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                f"dimension size of {n}")
-        sizes = [min(size, n - start) for start in range(0, n, size)] if size else [0]
+        # an empty dim still gives one (empty) piece
+        sizes = [min(size, n - start) for start in range(0, n, size)] if size and n else [0]
     pieces, start = [], 0
     for s in sizes:
         pieces.append(narrow(tensor, d, start, s))
@@ -160,11 +163,16 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
     """Cut into ``chunks`` nearly equal views (each of size ceil(n / chunks); there may be
-    fewer pieces than asked when n is small)."""
+    fewer pieces than asked when n is small, and an empty dim gives ``chunks`` empty ones)."""
+    if input._array.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = input._array.shape[wrap_dim(dim, input._array.ndim)]
-    return split(input, max(-(-n // chunks), 1), dim)
+    d = wrap_dim(dim, input._array.ndim)
+    n = input._array.shape[d]
+    if n == 0:
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, -(-n // chunks), d)
 
 
 def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
@@ -187,7 +195,7 @@ def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
 
 def unbind(input, dim: int = 0) -> tuple:
     """All slices along ``dim`` (that dimension removed), as a tuple of views."""
-    d = wrap_dim(dim, input._array.ndim)
+    d = wrap_dim(dim, input._array.ndim, scalar_ok=False)
     return tuple(select(input, d, i) for i in range(input._array.shape[d]))
 
 

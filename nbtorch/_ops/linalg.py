@@ -154,14 +154,17 @@ def triu(input, diagonal: int = 0):
     return Triu.apply(input, diagonal)
 
 
-def flip(input, dims):
-    """Reverse the order of elements along ``dims`` (an int or a tuple); a copy."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+def flip(input, *order, dims=None):
+    """Reverse the order of elements along ``dims`` (an int or a tuple); a copy.
+    ``x.flip(0, 1)`` and ``x.flip((0, 1))`` are the same."""
+    from .shape import _shape_args
+
+    dims = _shape_args(order, dims)
     n = input._array.ndim
     wrapped = tuple(wrap_dim(d, n) for d in dims)
     if len(set(wrapped)) != len(wrapped):
         raise RuntimeError("dims has duplicates")
-    return Flip.apply(input, wrapped)
+    return Flip.apply(input, wrapped if n else ())  # a 0-d tensor: nothing to reverse
 
 
 def fliplr(input):

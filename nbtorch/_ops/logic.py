@@ -6,6 +6,7 @@ a comparison has no useful derivative. Use ``allclose`` (not ``==``) to compare 
 
 from __future__ import annotations
 
+from ..autograd.function import _as_broadcast_error
 from ._util import backend, binary_arrays
 from .pointwise import first_tensor, not_implemented, reflect, type_name
 
@@ -20,11 +21,29 @@ def _elementwise(name, check=None):
         if check is not None:
             check(x, y)
         B = backend(first_tensor(input, other))
-        return Tensor._make(B.asarray(getattr(B, name)(x, y)))
+        try:
+            return Tensor._make(B.asarray(getattr(B, name)(x, y)))
+        except ValueError as e:  # shapes that do not broadcast: PyTorch's RuntimeError
+            raise _as_broadcast_error(e, (input, other)) from None
 
     op.__name__ = name
     op.__doc__ = f"Elementwise ``{name}``; not differentiable."
     return op
+
+
+def _equality_operator(fn):
+    """``==`` or ``!=`` as Python calls it: a tensor compared with what is neither a tensor
+    nor a number (None, a string) is not equal to it. Returning NotImplemented lets Python
+    fall back to comparing identities, as PyTorch does: ``x == None`` is False."""
+
+    def method(self, other):
+        try:
+            return fn(self, other)
+        except TypeError:
+            return NotImplemented
+
+    method.__doc__ = f"``self {'==' if fn.__name__ == 'equal' else '!='} other``."
+    return method
 
 
 eq = _elementwise("equal")
@@ -83,17 +102,26 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False):
     """True where ``|input - other| <= atol + rtol * |other|`` (a bool tensor)."""
     from .._tensor import Tensor
+    from .binary import _require_tensors
 
+    _require_tensors("isclose", input, other)
     x, y = input._array, other._array
     if x.dtype != y.dtype:
         raise RuntimeError(f"{type_name(x)} did not match {type_name(y)}")
     B = backend(input)
-    return Tensor._make(B.asarray(B.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    try:
+        close = B.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except ValueError as e:
+        raise _as_broadcast_error(e, (input, other)) from None
+    return Tensor._make(B.asarray(close))
 
 
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     """True when every element is close (see ``isclose``): the way to compare floats."""
+    from .binary import _require_tensors
+
+    _require_tensors("allclose", input, other)
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
@@ -135,7 +163,8 @@ _INPLACE = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "lo
 
 TENSOR_METHODS = {name: globals()[name] for name in __all__ if name != "is_tensor"}
 TENSOR_METHODS.update({
-    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
+    "__eq__": _equality_operator(eq), "__ne__": _equality_operator(ne),
+    "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
     "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,
     "__rand__": reflect(bitwise_and), "__ror__": reflect(bitwise_or),
     "__rxor__": reflect(bitwise_xor), "__invert__": bitwise_not,

@@ -37,6 +37,15 @@ def first_tensor(a, b):
     return a if hasattr(a, "_array") else b
 
 
+def check_integer_division(op: str, x, y, B) -> None:
+    """PyTorch's rules for ``//``, ``%`` and ``fmod`` of the arrays ``x`` and ``y`` (already of
+    their common dtype), where numpy would quietly give 0 and a warning: bools cannot be
+    divided, and integers not by zero."""
+    kind = (x if hasattr(x, "dtype") else y).dtype.kind
+    if kind == "b":
+        raise not_implemented(op, x if hasattr(x, "dtype") else y)
+    if kind in "iu" and bool(B.any(B.equal(y, 0))):
+        raise RuntimeError("ZeroDivisionError")
 
 
 def reflect(fn):
@@ -65,8 +74,11 @@ class _Unary(Function):
     @classmethod
     def forward(cls, ctx, x):
         a = x._array
-        if a.dtype.kind != "f" and not cls.keeps_int:
-            a = unary_float(x)
+        if a.dtype.kind != "f":
+            if not cls.keeps_int:
+                a = unary_float(x)
+            elif a.dtype.kind == "b":
+                raise not_implemented(cls.fn, a)  # abs of a bool tensor
         out = getattr(backend(x), cls.fn)(a)
         ctx.save_for_backward(out if cls.of_output else x)
         return out
@@ -343,7 +355,10 @@ class Relu(_Unary):
 
     @classmethod
     def forward(cls, ctx, x):
-        out = backend(x).maximum(x._array, 0)
+        a = x._array
+        if a.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        out = backend(x).maximum(a, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -406,6 +421,8 @@ class _Step(_Unary):
     def forward(cls, ctx, x, *args):
         a = x._array
         if a.dtype.kind != "f":
+            if a.dtype.kind == "b":  # PyTorch's kernels are named floor_vml_cpu, ...
+                raise not_implemented(cls.fn + "_vml", a)
             return a.copy()  # integers are already whole numbers
         return getattr(backend(x), cls.fn)(a, *args)
 
@@ -425,6 +442,8 @@ class Sign(_Step):
     def forward(cls, ctx, x):
         B = backend(x)
         a = x._array
+        if a.dtype.kind == "b":
+            return a.copy()  # True is 1 and False 0: their own signs
         out = B.sign(a)
         return B.where(B.isnan(a), 0, out) if a.dtype.kind == "f" else out
 
@@ -445,6 +464,12 @@ class Round(_Step):
     """Round half to even (like numpy and PyTorch), to ``decimals`` places."""
 
     fn = "round"
+
+    @classmethod
+    def forward(cls, ctx, x, decimals):
+        if decimals and x._array.dtype.kind != "f":  # PyTorch has no such integer kernel
+            raise not_implemented("round", x._array)
+        return super().forward(ctx, x, decimals)
 
 
 # -- unary functions -------------------------------------------------------------------------
@@ -635,10 +660,14 @@ class Where(Function):
         c = cond._array
         if c.dtype.kind != "b":
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a "
-                               f"tensor with dtype {cond.dtype.name.capitalize()}")
+                               f"tensor with dtype {type_name(c)}")
         ctx.save_for_backward(cond)
         ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
-        return backend(cond).where(c, x, y)
+        out = backend(cond).where(c, x, y)
+        if not hasattr(a, "_array") and not hasattr(b, "_array"):
+            # two numbers: numpy makes float64 of 1.0, PyTorch the default float dtype
+            return out.astype(promoted_dtype(a, b).numpy, copy=False)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -673,26 +702,78 @@ def where(condition, input=None, other=None):
     return Where.apply(condition, input, other)
 
 
-# -- integer-style division (not differentiable: their derivative is zero almost everywhere) --
+# -- rounded division: a step function of both operands ---------------------------------------
+
+
+class _RoundedDivide(Function):
+    """``a / b`` rounded to a whole number (``div``'s ``rounding_mode``). Like floor, it is
+    piecewise constant, so its gradient is zero wherever it exists, as in PyTorch. A subclass
+    names PyTorch's kernel (``op``, for errors) and defines ``divide(B, x, y)``."""
+
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        x, y = binary_arrays(a, b)
+        B = backend(first_tensor(a, b))
+        check_integer_division(cls.op, x, y, B)
+        out = B.asarray(cls.divide(B, x, y))
+        ctx.shape = out.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = grad.new_zeros(grad.shape)
+        return tuple(zeros if need else None for need in ctx.needs_input_grad)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return (tb if ta is None else ta).new_zeros(ctx.shape)
+
+
+class FloorDivide(_RoundedDivide):
+    """Rounded down: ``div(rounding_mode='floor')``."""
+
+    op = "div_floor"
+
+    @staticmethod
+    def divide(B, x, y):
+        return B.floor_divide(x, y)
+
+
+class TruncDivide(_RoundedDivide):
+    """Rounded toward zero: ``div(rounding_mode='trunc')``."""
+
+    op = "div_trunc"
+
+    @staticmethod
+    def divide(B, x, y):
+        if (x if hasattr(x, "dtype") else y).dtype.kind == "f":
+            return B.trunc(B.divide(x, y))
+        # integers: x minus its remainder is a multiple of y, divided exactly (through a
+        # float64 quotient 2**62 + 1 would come back as 2**62)
+        return B.floor_divide(B.subtract(x, B.fmod(x, y)), y)
+
+
+class FloorDivideOperator(FloorDivide):
+    """``//`` (``floor_divide``): the same numbers as ``div(rounding_mode='floor')``, but
+    PyTorch gives it no derivative, so backward through it is an error."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        raise NotImplementedError(
+            "Trying to use forward AD with aten::floor_divide that does not support it."
+        )
 
 
 def floor_divide(input, other):
-    """Division rounded down (``//``)."""
-    from .._tensor import Tensor
-
-    x, y = binary_arrays(input, other)
-    B = backend(first_tensor(input, other))
-    return Tensor._make(B.asarray(B.floor_divide(x, y)))
-
-
-def trunc_divide(input, other):
-    """Division rounded toward zero (``div(rounding_mode='trunc')``)."""
-    from .._tensor import Tensor
-
-    x, y = binary_arrays(input, other)
-    B = backend(first_tensor(input, other))
-    q = B.asarray(B.trunc(B.divide(x, y)))
-    return Tensor._make(q.astype(promoted_dtype(input, other).numpy, copy=False))
+    """Division rounded down (``//``); unlike ``div(rounding_mode='floor')``, it has no
+    derivative (PyTorch's rule)."""
+    return FloorDivideOperator.apply(input, other)
 
 
 def _round_method(self, decimals: int = 0):

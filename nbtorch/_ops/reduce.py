@@ -8,7 +8,10 @@ input's shape, then multiply by the local derivative of each element:
 * sum: 1, mean: 1/n, prod: the product of the *other* elements;
 * max/min over all elements (``amax``): 1/k for each of the k elements equal to the maximum;
   ``max(dim)`` returns indices, and the gradient goes to the element at the returned index;
-* var: 2 (x - mean) / (n - correction); norm: x / ||x|| for p = 2.
+* var: 2 (x - mean) / (n - correction); std: (x - mean) / ((n - correction) std);
+  norm: x / ||x|| for p = 2.
+
+As in PyTorch, the reductions here also take numpy's name ``axis`` for ``dim``.
 """
 
 from __future__ import annotations
@@ -266,6 +269,26 @@ class Var(_Reduction):
         return 2 * (x - x.mean(ctx.dims, keepdim=True)) / ctx.divisor
 
 
+class Std(_Reduction):
+    """Standard deviation sqrt(var); d std / d x = (x - mean) / ((n - correction) std).
+    Where all elements are equal (std = 0) that is 0 / 0: PyTorch takes it as 0."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        out = backend(x).sqrt(Var.forward(ctx, x, dims, correction, keepdim))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def partials(ctx):
+        from .pointwise import where
+
+        x, std = ctx.saved_tensors
+        std = _restore_dims(std, ctx.dims, ctx.keepdim)
+        safe_std = where(std == 0, 1.0, std)  # std = 0 means x - mean = 0: the gradient is 0
+        return (x - x.mean(ctx.dims, keepdim=True)) / (ctx.divisor * safe_std)
+
+
 class LogSumExp(_Reduction):
     """log(sum(exp(x))), computed as m + log(sum(exp(x - m))) with m = max(x) so that
     exp never overflows; d out / d x = exp(x - out) = softmax(x)."""
@@ -371,14 +394,16 @@ def _numpy_dtype(dtype):
     return None if dtype is None else dt.to_numpy_dtype(dtype)
 
 
-def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+    dim = dim if axis is None else axis
     dims = normalize_dims(dim, input._array.ndim)
     return Sum.apply(input, dims, keepdim, _numpy_dtype(dtype))
 
 
-def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None):
     """Average of all elements, or over ``dim``; floating point inputs only."""
+    dim = dim if axis is None else axis
     dims = normalize_dims(dim, input._array.ndim)
     return Mean.apply(input, dims, keepdim, _numpy_dtype(dtype))
 
@@ -388,23 +413,28 @@ def prod_dims(input, dims, keepdim: bool = False, dtype=None):
     return Prod.apply(input, dims, keepdim, dtype)
 
 
-def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None):
+def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None, axis=None):
     """Product of all elements, or along one ``dim``. Its gradient is right with zeros too."""
+    dim = dim if axis is None else axis
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     dims = normalize_dims(dim, input._array.ndim)
     return Prod.apply(input, dims, keepdim, _numpy_dtype(dtype))
 
 
-def amax(input, dim=(), keepdim: bool = False):
+def amax(input, dim=(), keepdim: bool = False, *, axis=None):
     """The largest element over ``dim`` (an int or a tuple; ``()`` means all dims).
     Ties share the gradient equally."""
+    dim = dim if axis is None else axis
     dims = normalize_dims(dim if dim != () else None, input._array.ndim)
     if input._array.size == 0:
         _check_nonempty_reduction("amax", input._array, () if dim == () else dims)
     return Amax.apply(input, dims, keepdim)
 
 
-def amin(input, dim=(), keepdim: bool = False):
+def amin(input, dim=(), keepdim: bool = False, *, axis=None):
     """The smallest element over ``dim`` (an int or a tuple; ``()`` means all dims)."""
+    dim = dim if axis is None else axis
     dims = normalize_dims(dim if dim != () else None, input._array.ndim)
     if input._array.size == 0:
         _check_nonempty_reduction("amin", input._array, () if dim == () else dims)
@@ -430,16 +460,16 @@ def _max_or_min(fn, input, dim, keepdim, other):
     return (max_result if fn == "max" else min_result)(values, indices)
 
 
-def max(input, dim=None, keepdim: bool = False, *, other=None):
+def max(input, dim=None, keepdim: bool = False, *, other=None, axis=None):
     """``max(x)``: the largest element (ties share the gradient).
     ``max(x, dim)``: a named tuple ``(values, indices)`` along ``dim``.
     ``max(x, y)``: the elementwise ``maximum``."""
-    return _max_or_min("max", input, dim, keepdim, other)
+    return _max_or_min("max", input, dim if axis is None else axis, keepdim, other)
 
 
-def min(input, dim=None, keepdim: bool = False, *, other=None):
+def min(input, dim=None, keepdim: bool = False, *, other=None, axis=None):
     """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, or ``min(x, y)`` elementwise."""
-    return _max_or_min("min", input, dim, keepdim, other)
+    return _max_or_min("min", input, dim if axis is None else axis, keepdim, other)
 
 
 def _check_nonempty_reduction(fn: str, a, dims) -> None:
@@ -477,14 +507,14 @@ def _arg(fn, input, dim, keepdim):
     return Tensor._make(B.asarray(idx).astype(dt.int64.numpy, copy=False))
 
 
-def argmax(input, dim: int | None = None, keepdim: bool = False):
+def argmax(input, dim: int | None = None, keepdim: bool = False, *, axis=None):
     """Index of the largest element (of the flattened tensor, or along ``dim``)."""
-    return _arg("argmax", input, dim, keepdim)
+    return _arg("argmax", input, dim if axis is None else axis, keepdim)
 
 
-def argmin(input, dim: int | None = None, keepdim: bool = False):
+def argmin(input, dim: int | None = None, keepdim: bool = False, *, axis=None):
     """Index of the smallest element (of the flattened tensor, or along ``dim``)."""
-    return _arg("argmin", input, dim, keepdim)
+    return _arg("argmin", input, dim if axis is None else axis, keepdim)
 
 
 def _variance_args(dim, unbiased, keepdim, correction):
@@ -498,18 +528,21 @@ def _variance_args(dim, unbiased, keepdim, correction):
 
 
 def var(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction: int | None = None):
+        correction: int | None = None, axis=None):
     """Variance over ``dim``: sum((x - mean)^2) / (n - correction). ``correction=1`` (the
     default, Bessel's correction) gives the unbiased estimate; ``unbiased=False`` is
     ``correction=0``."""
-    dim, correction, keepdim = _variance_args(dim, unbiased, keepdim, correction)
+    dim, correction, keepdim = _variance_args(dim if axis is None else axis, unbiased, keepdim,
+                                              correction)
     return Var.apply(input, normalize_dims(dim, input._array.ndim), correction, keepdim)
 
 
 def std(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
-        correction: int | None = None):
+        correction: int | None = None, axis=None):
     """Standard deviation: the square root of ``var`` (same arguments)."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    dim, correction, keepdim = _variance_args(dim if axis is None else axis, unbiased, keepdim,
+                                              correction)
+    return Std.apply(input, normalize_dims(dim, input._array.ndim), correction, keepdim)
 
 
 def var_mean(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -523,8 +556,9 @@ def var_mean(input, dim=None, unbiased: bool | None = None, keepdim: bool = Fals
 def std_mean(input, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
              correction: int | None = None):
     """``(std, mean)`` over the same dims."""
-    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return v.sqrt(), m
+    dim, correction, keepdim = _variance_args(dim, unbiased, keepdim, correction)
+    return (std(input, dim, keepdim=keepdim, correction=correction),
+            mean(input, dim, keepdim=keepdim))
 
 
 def vector_norm(input, ord=2, dim=None, keepdim: bool = False, *, dtype=None):
@@ -549,8 +583,11 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
-def logsumexp(input, dim, keepdim: bool = False):
+def logsumexp(input, dim=None, keepdim: bool = False, *, axis=None):
     """log(sum(exp(x))) over ``dim``, without overflow (the max is taken out first)."""
+    dim = dim if axis is None else axis
+    if dim is None:
+        raise TypeError("logsumexp() missing 1 required positional argument: 'dim'")
     dims = normalize_dims(dim, input._array.ndim)
     return LogSumExp.apply(input, dims, keepdim)
 
@@ -574,25 +611,26 @@ def _truth(fn, input, dim, keepdim):
 
     a = input._array
     B = backend(input)
-    dims = normalize_dims(dim, a.ndim)
+    dims = () if dim == () else normalize_dims(dim, a.ndim)  # PyTorch: dim=() reduces nothing
     out = B.asarray(getattr(B, fn)(a, axis=dims, keepdims=keepdim))
     return Tensor._make(out if a.dtype.kind != "u" else out.astype(a.dtype))
 
 
-def all(input, dim=None, keepdim: bool = False):
+def all(input, dim=None, keepdim: bool = False, *, axis=None):
     """True if every element is non-zero (over ``dim``, or all elements)."""
-    return _truth("all", input, dim, keepdim)
+    return _truth("all", input, dim if axis is None else axis, keepdim)
 
 
-def any(input, dim=None, keepdim: bool = False):
+def any(input, dim=None, keepdim: bool = False, *, axis=None):
     """True if some element is non-zero (over ``dim``, or all elements)."""
-    return _truth("any", input, dim, keepdim)
+    return _truth("any", input, dim if axis is None else axis, keepdim)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, *, axis=None):
     """How many elements are non-zero (over ``dim``, or all elements); int64."""
     from .._tensor import Tensor
 
+    dim = dim if axis is None else axis
     B = backend(input)
     dims = normalize_dims(dim, input._array.ndim)
     out = B.asarray(B.count_nonzero(input._array, axis=dims))

@@ -289,8 +289,11 @@ def index_select(input, dim: int, index):
     idx = index._array
     if idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
-    if n == 0:
-        return IndexSelect.apply(input.reshape(1), 0, index).reshape(index.shape)
+    if n == 0:  # a 0-d input takes one index and gives a 0-d result
+        if idx.size != 1:
+            raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
+                               f"{idx.size} value(s)")
+        return IndexSelect.apply(input.reshape(1), 0, index.reshape(1)).reshape(())
     return IndexSelect.apply(input, d, index)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .._backend import backend_of
 from .._tensor import Size
 from ..autograd.function import Function
-from ._util import backend, wrap_dim
+from ._util import backend, unlock_view, wrap_dim
 from .reduce import sum_to_size
 
 
@@ -36,8 +36,12 @@ def _infer_shape(shape, numel: int) -> tuple:
     return shape
 
 
-def _shape_args(shape):
-    """Accept ``f(2, 3)`` as well as ``f((2, 3))``."""
+def _shape_args(shape, keyword=None):
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and the keyword form (``f(size=(2, 3))``) alike."""
+    if keyword is not None:
+        if shape:
+            raise TypeError("the sizes were given both as arguments and as a keyword")
+        return tuple(keyword) if isinstance(keyword, (tuple, list)) else (keyword,)
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
     return shape
@@ -113,7 +117,8 @@ class Expand(Function):
         from .. import _backend
 
         ctx.shape, ctx.out_shape = x._array.shape, shape
-        return _backend.backend_of(x._array).broadcast_to(x._array, shape)
+        out = _backend.backend_of(x._array).broadcast_to(x._array, shape)
+        return unlock_view(out) if type(out) is np.ndarray else out
 
     @staticmethod
     def backward(ctx, grad):
@@ -138,7 +143,7 @@ class Clone(Function):
         return t.clone()
 
 
-def view(input, *shape):
+def view(input, *shape, size=None):
     """The same data with another shape, sharing memory; ``-1`` infers one dimension.
 
     Works only when the memory layout allows it (otherwise use ``reshape``). ``view(dtype)``
@@ -148,7 +153,7 @@ def view(input, *shape):
 
     if len(shape) == 1 and isinstance(shape[0], dt.dtype):
         return _view_dtype(input, shape[0])
-    shape = _infer_shape(_shape_args(shape), input._array.size)
+    shape = _infer_shape(_shape_args(shape, size), input._array.size)
     return View.apply(input, shape)
 
 
@@ -160,9 +165,9 @@ def _view_dtype(input, dtype):
     return out
 
 
-def reshape(input, *shape):
+def reshape(input, *sizes, shape=None):
     """The data with another shape: a view when possible, else a copy."""
-    shape = _infer_shape(_shape_args(shape), input._array.size)
+    shape = _infer_shape(_shape_args(sizes, shape), input._array.size)
     if input._array.flags.c_contiguous:
         return View.apply(input, shape)  # always possible: share memory and version counter
     try:
@@ -171,9 +176,9 @@ def reshape(input, *shape):
         return Reshape.apply(input, shape)
 
 
-def permute(input, *dims):
+def permute(input, *order, dims=None):
     """Reorder the dimensions (a view): ``x.permute(2, 0, 1)`` turns HWC into CHW."""
-    dims = _shape_args(dims)
+    dims = _shape_args(order, dims)
     n = input._array.ndim
     if len(dims) != n:
         raise RuntimeError(
@@ -192,7 +197,8 @@ def transpose(input, dim0: int, dim1: int):
     n = input._array.ndim
     dims = list(range(n))
     d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
-    dims[d0], dims[d1] = dims[d1], dims[d0]
+    if n:  # a 0-d tensor has nothing to swap
+        dims[d0], dims[d1] = dims[d1], dims[d0]
     return Permute.apply(input, tuple(dims))
 
 
@@ -207,9 +213,9 @@ def t(input):
     return transpose(input, 0, 1) if input._array.ndim == 2 else input.view(input.shape)
 
 
-def expand(input, *sizes):
+def expand(input, *sizes, size=None):
     """Broadcast size-1 dimensions to larger sizes without copying (-1 keeps a size)."""
-    sizes = _shape_args(sizes)
+    sizes = _shape_args(sizes, size)
     shape = input._array.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
@@ -259,7 +265,7 @@ def squeeze(input, dim=None):
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {wrap_dim(d, len(shape)) for d in dims}
-        dims = {d for d in dims if shape[d] == 1}
+        dims = {d for d in dims if shape and shape[d] == 1}  # a 0-d tensor has no dim to drop
     new = tuple(s for i, s in enumerate(shape) if i not in dims)
     return View.apply(input, new)
 
@@ -436,14 +442,14 @@ class Repeat(Function):
         return t.repeat(ctx.reps)
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """Tile the tensor: ``x.repeat(2, 3)`` copies a matrix 2 times down and 3 times across.
 
     ``sizes`` may have more entries than ``x`` has dimensions (new leading dimensions).
     Unlike ``expand`` it copies the data; unlike ``repeat_interleave`` it repeats the
     whole tensor, not each element.
     """
-    sizes = tuple(int(s) for s in _shape_args(sizes))
+    sizes = tuple(int(s) for s in _shape_args(sizes, repeats))
     if len(sizes) < input._array.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -452,10 +458,11 @@ def repeat(input, *sizes):
     return Repeat.apply(input, sizes)
 
 
-def tile(input, dims):
+def tile(input, *reps, dims=None):
     """``repeat``, but ``dims`` may also be shorter than the number of dimensions (leading
-    dimensions are then repeated once), as in ``numpy.tile``."""
-    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    dimensions are then repeated once), as in ``numpy.tile``: ``x.tile(2, 1)``,
+    ``tile(x, (2, 1))``."""
+    dims = tuple(_shape_args(reps, dims))
     return repeat(input, (1,) * (input._array.ndim - len(dims)) + dims)
 
 
@@ -516,7 +523,7 @@ def roll(input, shifts, dims=None):
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
                            f"dims:{len(dims)}")
-    dims = tuple(wrap_dim(d, input._array.ndim) for d in dims)
+    dims = tuple(wrap_dim(d, input._array.ndim, scalar_ok=False) for d in dims)
     return Roll.apply(input, tuple(int(s) for s in shifts), dims)
 
 
@@ -537,6 +544,8 @@ def movedim(input, source, destination):
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    if n == 0:  # a 0-d tensor: dim 0 stays where it is
+        return Permute.apply(input, ())
     order = [None] * n
     for s, d in zip(src, dst):
         order[d] = s
@@ -551,6 +560,8 @@ moveaxis = movedim
 def narrow(input, dim: int, start: int, length: int):
     """The slice ``start:start+length`` of dimension ``dim`` (a view)."""
     n = input._array.ndim
+    if n == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, n)
     size = input._array.shape[d]
     start = int(start)
@@ -570,6 +581,8 @@ def select(input, dim: int, index: int):
     """The slice at ``index`` of dimension ``dim``, that dimension removed (a view):
     ``select(x, 1, 0)`` is ``x[:, 0]``."""
     n = input._array.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, n)
     size = input._array.shape[d]
     if not -size <= index < size:

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as dt
 from ..autograd.function import Function
 from ._util import backend, wrap_dim
-from .reduce import return_type
+from .reduce import MaxAll, return_type
 
 sort_result, topk_result = return_type("sort"), return_type("topk")
 
@@ -118,15 +118,53 @@ def _kth_smallest(input, k: int, dim: int, keepdim: bool):
     return values, indices
 
 
-def median(input, dim: int | None = None, keepdim: bool = False):
+class MedianAll(MaxAll):
+    """``median(x)`` of all elements. Like ``max(x)``, its gradient is shared equally by all
+    the elements equal to the result, and goes to the NaNs when the result is NaN (PyTorch's
+    rule)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        B = backend(x)
+        flat = x._array.reshape(-1)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        if flat.size == 0:  # the median of nothing is NaN
+            if flat.dtype.kind != "f":
+                raise RuntimeError("median(): an empty integer tensor has no median (integers "
+                                   "have no NaN)")
+            out = B.full((), np.nan, dtype=flat.dtype)
+        else:
+            ordered = B.take_along_axis(flat, sort_indices(B, flat, 0, False), axis=0)
+            k = (flat.size - 1) // 2
+            last = ordered[-1:]  # NaN sorts last: it is NaN when any element is
+            out = B.where(B.isnan(last), last, ordered[k:k + 1]).reshape(())
+        ctx.save_for_backward(x, out)
+        return out
+
+
+def median(input, dim: int | None = None, keepdim: bool = False, *, axis=None):
     """The median: the middle element of the sorted values (the lower of the two middle ones
-    for an even count, not their mean). With ``dim``, a named tuple ``(values, indices)``."""
-    if dim is None:
-        flat = input.reshape(-1)
-        return _kth_smallest(flat, (flat.numel() - 1) // 2, 0, False)[0]
+    for an even count, not their mean); NaN if there is a NaN. With ``dim``, a named tuple
+    ``(values, indices)``; where a slice holds NaNs, its first NaN and that NaN's index."""
+    dim = dim if axis is None else axis
     a = input._array
-    n = a.shape[wrap_dim(dim, a.ndim)] if a.ndim else 1
-    return median_result(*_kth_smallest(input, (n - 1) // 2, dim, keepdim))
+    if dim is None:
+        return MedianAll.apply(input, tuple(range(a.ndim)), False)
+    if a.ndim == 0:
+        return median_result(*_sorted(input, 0, False))
+    d = wrap_dim(dim, a.ndim)
+    n = a.shape[d]
+    if n == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    B = backend(input)
+    nans = B.sum(B.isnan(a), axis=d, keepdims=True)
+    # the sorted position to take: the lower middle, or the first NaN (NaNs sort last)
+    k = B.where(nans > 0, n - nans, (n - 1) // 2)
+    idx = B.take_along_axis(sort_indices(B, a, d, False), k, axis=d)
+    values, indices = TakeSorted.apply(input, d, idx)
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return median_result(values, indices)
 
 
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False):
