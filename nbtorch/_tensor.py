@@ -71,7 +71,7 @@ class Tensor:
     grad_fn = None
     _output_nr = 0
     _base = None
-    _views = None  # weak references to views of this non-leaf (see inplace.outdate_views)
+    _views = None  # weak references to views of this non-leaf (see inplace.refresh_views)
     _grad_acc_ref = None
     _hooks = None
     _post_accumulate_hooks = None

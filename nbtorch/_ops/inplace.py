@@ -6,14 +6,18 @@ saved the old value notices the new version and refuses to run with a wrong valu
 
 When autograd is recording, the tensor takes over the result's ``grad_fn``: it becomes the
 output of the operation. The operation is applied to a clone, so that what backward saved
-is the old value, not the memory that is about to change.
+is the old value, not the memory that is about to change. A change through a view is
+recorded as a change of its base (see ``inplace_view``).
 """
 
 from __future__ import annotations
 
+import weakref
+
 from .. import _dtype as dt
 from ..autograd.function import Function, _forward_ad_state
 from ..autograd.grad_mode import _State
+from .inplace_view import AsStrided, CopySlices, geometry, overlaps
 
 
 def _is_recording(self, args) -> bool:
@@ -46,12 +50,12 @@ def assign_result(self, result) -> None:
             f"result type {src.name.capitalize()} can't be cast to the desired output type "
             f"{dst.name.capitalize()}"
         )
-    if result._requires_grad and self._base is not None and self._base._requires_grad:
-        raise RuntimeError(
-            "nbtorch does not support an in-place operation on a view of a tensor that requires "
-            "grad while recording a graph; use an out-of-place operation or index assignment on "
-            "the base tensor (x[idx] = value) instead."
-        )
+    base = self._base
+    if base is not None and ((_State.grad_enabled and (result._requires_grad
+                                                       or base._requires_grad))
+                             or result._tangents or base._tangents):
+        _write_through_view(self, result)
+        return
     if not result._requires_grad and self.grad_fn is not None and _State.grad_enabled:
         result = Overwrite.apply(self, result)  # the old history gets a zero gradient
     self._array[...] = result._array
@@ -65,15 +69,56 @@ def assign_result(self, result) -> None:
         self.grad_fn = result.grad_fn
         self._output_nr = result._output_nr
         self._requires_grad = True
-        if self._views:
-            outdate_views(self)
+    if self._views:  # views that autograd follows follow the change too
+        refresh_views(self)
+
+
+def _write_through_view(view, result) -> None:
+    """Write ``result`` into ``view`` as autograd sees it: as a change of the view's base
+    (``CopySlices``), after which ``view`` is a fresh view of the changed base (see
+    ``inplace_view``)."""
+    base = view._base
+    if base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation.")
+    geom = geometry(view._array, base._array)
+    if geom is not None and overlaps(geom[0], geom[1]):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the "
+            "operation.")
+    if geom is None:
+        raise RuntimeError(
+            "nbtorch cannot record an in-place operation on this view of a tensor that "
+            "requires grad: the base's elements are not laid out one after the other "
+            "(C-contiguous). Use an out-of-place operation, or .contiguous() the base first.")
+    assign_result(base, CopySlices.apply(base, result, geom))  # refreshes base's views
+    _refresh(view, base)
+
+
+def _refresh(view, base) -> None:
+    """Make ``view`` a fresh view of ``base`` for autograd (after ``base`` changed in
+    place), or, when its geometry cannot be expressed, one whose backward raises."""
+    geom = geometry(view._array, base._array)
+    fresh = AsStrided.apply(base, geom) if geom else OutdatedView.apply(base)
+    if fresh._requires_grad:
+        view.grad_fn, view._output_nr, view._requires_grad = fresh.grad_fn, 0, True
+    if fresh._tangents or view._tangents:  # forward AD: the view's tangent follows too
+        from ..autograd.forward_ad import copy_tangents
+
+        view._tangents = None
+        copy_tangents(fresh, view)
+    if base._views is None:
+        base._views = []
+    base._views.append(weakref.ref(view))
 
 
 class OutdatedView(Function):
-    """The history of a view taken before an in-place op changed its base. The view's
-    values follow the base, but its ``grad_fn`` still leads to the base's old history, so a
-    gradient through it would be wrong: backward raises instead. (PyTorch rebuilds such a
-    view's history from the base's new one; nbtorch asks you to take the view again.)"""
+    """The history of a view whose base changed in place, when nbtorch cannot rebuild it as
+    a view of the new base (see ``_refresh``): its values follow the base, but its old
+    ``grad_fn`` leads to the base's old history, so backward raises instead of giving a
+    wrong gradient."""
 
     @staticmethod
     def forward(ctx, base):
@@ -91,15 +136,15 @@ class OutdatedView(Function):
         return t  # the view's values follow the base's
 
 
-def outdate_views(base) -> None:
-    """Give the views of ``base`` (a non-leaf just changed in place) an ``OutdatedView``
-    history. Views register with their base when they are made (``function._wrap_output``)."""
+def refresh_views(base) -> None:
+    """Make the views of ``base`` (a non-leaf just changed in place) views of its new
+    value for autograd. Views register with their base when they are made
+    (``function._wrap_output``); PyTorch rebuilds them too."""
     views, base._views = base._views, None
-    node = OutdatedView.apply(base).grad_fn
     for ref in views:
         view = ref()
-        if view is not None and view.grad_fn is not None:
-            view.grad_fn, view._output_nr = node, 0
+        if view is not None and (view.grad_fn is not None or view._tangents):
+            _refresh(view, base)
 
 
 class Overwrite(Function):

@@ -458,7 +458,9 @@ def _wrap_output(cls, raw, args):
         base = args[0]
         out._version_counter = base._version_counter
         out._base = root = base if base._base is None else base._base
-        if root.grad_fn is not None and _State.grad_enabled:  # see inplace.outdate_views
+        if (root.grad_fn is not None and _State.grad_enabled) or root._tangents:
+            # autograd follows root: the view must follow its in-place changes (see
+            # inplace.refresh_views)
             if root._views is None:
                 root._views = []
             root._views.append(weakref.ref(out))
