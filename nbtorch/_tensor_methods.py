@@ -21,7 +21,8 @@ def _fill_(self, value):
             value = _creation.full((), value, dtype=self.dtype, device=self.device)
         inplace.assign_result(self, value.to(self.device, self.dtype).expand(self.shape))
         return self
-    self._array[...] = value._array if isinstance(value, Tensor) else value
+    inplace.writable(self, same_value=True)[...] = (value._array if isinstance(value, Tensor)
+                                                    else value)
     self._bump_version()
     return self
 

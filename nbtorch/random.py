@@ -116,9 +116,20 @@ def _on_gpu(draw: str, size, d: np.dtype, device, generator, requires_grad: bool
     return t
 
 
+def _random_float_dtype(dtype, kernel: str) -> np.dtype:
+    """The float dtype that ``rand``/``randn`` draw (PyTorch has no integer version)."""
+    d = _float_dtype(dtype)
+    if d.kind != "f":
+        from ._ops.pointwise import type_name
+
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{type_name(np.empty(0, d))}'")
+    return d
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform random numbers in [0, 1) (on a cuda device: drawn there)."""
-    d = _float_dtype(dtype)
+    d = _random_float_dtype(dtype, "check_uniform_bounds")
     on_gpu = _on_gpu("uniform", size, d, device, generator, requires_grad)
     if on_gpu is not None:
         return on_gpu
@@ -129,7 +140,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1; on a cuda device: drawn
     there)."""
-    d = _float_dtype(dtype)
+    d = _random_float_dtype(dtype, "normal_kernel_cpu")
     on_gpu = _on_gpu("normal", size, d, device, generator, requires_grad)
     if on_gpu is not None:
         return on_gpu
@@ -277,9 +288,10 @@ def _fill_from(self, array: np.ndarray) -> Tensor:
         inplace.assign_result(self, _finish(array.astype(self.dtype.numpy), self.device, False))
         return self
     if self.is_cpu:
-        self._array[...] = array
+        inplace.writable(self)[...] = array
     else:
-        self._array[...] = _finish(array.astype(self.dtype.numpy), self.device, False)._array
+        inplace.writable(self)[...] = _finish(array.astype(self.dtype.numpy), self.device,
+                                              False)._array
     self._bump_version()
     return self
 

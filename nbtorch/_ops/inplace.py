@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
+
 from .. import _dtype as dt
 from ..autograd.function import Function, _forward_ad_state
 from ..autograd.grad_mode import _State
+from ._util import unlock_view
 from .inplace_view import AsStrided, CopySlices, geometry, overlaps
 
 
@@ -58,7 +61,7 @@ def assign_result(self, result) -> None:
         return
     if not result._requires_grad and self.grad_fn is not None and _State.grad_enabled:
         result = Overwrite.apply(self, result)  # the old history gets a zero gradient
-    self._array[...] = result._array
+    writable(self)[...] = result._array
     self._bump_version()
     if self._tangents or result._tangents:  # forward AD: self takes the result's tangents
         from ..autograd.forward_ad import copy_tangents
@@ -73,6 +76,33 @@ def assign_result(self, result) -> None:
         refresh_views(self)
 
 
+OVERLAP_MESSAGE = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation.")
+
+
+def writable(self, same_value: bool = False):
+    """The array an in-place op on ``self`` writes into.
+
+    In an expanded tensor several elements are one memory location (a dim of stride 0).
+    PyTorch refuses an in-place op there, since which value would win is unclear, unless
+    every element gets the same value (``fill_``, ``zero_``: ``same_value``); then one
+    element per location is written. (numpy marks expanded memory read-only: the array is
+    unlocked where writing is allowed.)"""
+    a = self._array
+    if type(a) is np.ndarray:
+        if a.flags.writeable:
+            return a
+    elif 0 not in a.estrides:  # a cuda array: nothing marks expanded memory
+        return a
+    shared = [n > 1 and st == 0 for n, st in zip(a.shape, a.strides)]
+    if any(shared):
+        if not same_value:
+            raise RuntimeError(OVERLAP_MESSAGE)
+        a = a[tuple(slice(0, 1) if s else slice(None) for s in shared)]
+    return unlock_view(a) if type(a) is np.ndarray else a
+
+
 def _write_through_view(view, result) -> None:
     """Write ``result`` into ``view`` as autograd sees it: as a change of the view's base
     (``CopySlices``), after which ``view`` is a fresh view of the changed base (see
@@ -84,10 +114,7 @@ def _write_through_view(view, result) -> None:
             "operation.")
     geom = geometry(view._array, base._array)
     if geom is not None and overlaps(geom[0], geom[1]):
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to "
-            "a single memory location. Please clone() the tensor before performing the "
-            "operation.")
+        raise RuntimeError(OVERLAP_MESSAGE)
     if geom is None:
         raise RuntimeError(
             "nbtorch cannot record an in-place operation on this view of a tensor that "
@@ -206,7 +233,7 @@ def copy_(self, src, non_blocking: bool = False):
     if type(value) is not type(self._array):
         value = src.to(self.device)._array
     try:
-        self._array[...] = value
+        writable(self)[...] = value
     except ValueError:
         raise RuntimeError(
             f"The size of tensor a ({list(self._array.shape)}) must match the size of tensor b "

@@ -224,6 +224,31 @@ def test_writes_into_overlapping_elements_raise_torch_error():
                match_message=True)
 
 
+@pytest.mark.parametrize("op", [
+    lambda m, b: b.add_(1), lambda m, b: b.mul_(2), lambda m, b: b.copy_(m.ones(2, 3)),
+    lambda m, b: b.normal_(), lambda m, b: b.uniform_(),
+])
+def test_in_place_ops_on_overlapping_elements_raise_torch_error(op):
+    same_error(lambda m: op(m, m.zeros(3).expand(2, 3)), match_message=True)
+
+
+def test_fill_and_zero_of_an_expanded_tensor_write_its_memory(torch):
+    def fill(m):
+        a, c = m.ones(3), m.ones(1, 3)
+        a.expand(2, 3).fill_(4.0)
+        c.expand(2, 2, 3).zero_()
+        return a, c
+
+    for nb, pt in zip(fill(nbtorch), fill(torch)):
+        _same(nb, pt)
+
+
+@pytest.mark.parametrize("name", ["rand", "randn"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+def test_random_floats_of_an_integer_dtype_raise_torch_error(name, dtype):
+    same_error(lambda m: getattr(m, name)(2, dtype=getattr(m, dtype)), match_message=True)
+
+
 # -- 9. the grad setter ----------------------------------------------------------------------
 
 
