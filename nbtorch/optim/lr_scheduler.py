@@ -222,6 +222,59 @@ class LinearLR(LRScheduler):
         return [base * factor for base in self.base_lrs]
 
 
+class ConstantLR(LRScheduler):
+    """Multiply the lr by ``factor`` for the first ``total_iters`` epochs, then give back
+    the full lr (a simple warm-up).
+
+    Closed form: ``base_lr * (factor if epoch < total_iters else 1)``.
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1):
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        factor = 1.0 if self.last_epoch >= self.total_iters else self.factor
+        return [base * factor for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the lr to 0 over ``total_iters`` epochs along a polynomial, then keep it at 0.
+
+    Closed form: ``base_lr * (1 - min(epoch, total_iters) / total_iters) ** power``
+    (``power=1``: a straight line down).
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1):
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        e, T = self.last_epoch, self.total_iters
+        if self._is_initial or e > T:
+            return self._current_lrs()
+        # the ratio between the closed forms at this epoch and the previous one
+        factor = ((1.0 - e / T) / (1.0 - (e - 1) / T)) ** self.power
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        fraction = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base * (1.0 - fraction) ** self.power for base in self.base_lrs]
+
+
 class CosineAnnealingLR(LRScheduler):
     """Follow half a cosine from ``base_lr`` down to ``eta_min`` over ``T_max`` epochs
     (and back up over the next ``T_max``).
@@ -542,6 +595,47 @@ class ReduceLROnPlateau(LRScheduler):
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers of one optimizer together, so their factors multiply.
+
+    ``ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=20),
+    ExponentialLR(opt, gamma=0.9)])`` gives ``0.1 * 0.9**epoch`` times the lr for 20
+    epochs, then ``0.9**epoch``. This works because those schedulers are chainable: each
+    multiplies the current ``group['lr']`` instead of overwriting it.
+    """
+
+    def __init__(self, schedulers: list[LRScheduler], optimizer: Optimizer | None = None):
+        if len(schedulers) < 1:
+            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, "
+                             "but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, s in enumerate(schedulers):
+            if not hasattr(s, "optimizer"):
+                raise TypeError(f"ChainedScheduler at index {i} should have `optimizer` as its "
+                                "attribute.")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError(
+                    "ChainedScheduler does not support `ReduceLROnPlateau` scheduler as it "
+                    "requires additional kwargs to be specified when calling `step`, but got "
+                    f"one at index {i} in the given schedulers sequence.")
+            if s.optimizer is not optimizer:
+                raise ValueError(
+                    "ChainedScheduler expects all schedulers to belong to the same optimizer, "
+                    f"but got scheduler {type(s).__name__} at index {i} has another one.")
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = self._current_lrs()
+
+    def step(self) -> None:
+        """Step every scheduler, in order."""
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = self._current_lrs()
+
+    state_dict = SequentialLR.state_dict
+    load_state_dict = SequentialLR.load_state_dict
+
+
 def _one_per_group(value, optimizer: Optimizer, name: str) -> list:
     """``value`` repeated for every parameter group, or a list with one per group, checked."""
     n = len(optimizer.param_groups)
@@ -550,3 +644,6 @@ def _one_per_group(value, optimizer: Optimizer, name: str) -> list:
             raise ValueError(f"Expected {n} {name}, but got {len(value)}")
         return list(value)
     return [value] * n
+
+
+from .cyclic_lr import CyclicLR  # noqa: E402, F401  (it builds on the classes above)

@@ -251,6 +251,12 @@ def step_counter() -> Tensor:
     return Tensor._make(np.zeros((), dtype=dt.get_default_dtype().numpy))
 
 
+def scalar_state(value: float) -> Tensor:
+    """A 0-d tensor holding one number the rule remembers (NAdam's ``'mu_product'``, ASGD's
+    ``'eta'``), in the default float dtype like ``step_counter``."""
+    return Tensor._make(np.array(value, dtype=dt.get_default_dtype().numpy))
+
+
 def check(ok: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``ok`` (validates optimizer options)."""
     if not ok:
