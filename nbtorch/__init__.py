@@ -13,6 +13,7 @@ from . import (
     linalg,  # noqa: F401  (nbtorch.linalg: norms, det, inv, solve)
     nn,  # noqa: F401  (nbtorch.nn: Module, layers, functional, init, utils)
     optim,  # noqa: F401  (nbtorch.optim, after the core it builds on)
+    special,  # noqa: F401  (nbtorch.special: expit, xlogy, ndtr, ...)
     utils,  # noqa: F401  (nbtorch.utils.data: Dataset, DataLoader)
 )
 from ._config import show_config
@@ -79,24 +80,41 @@ from ._ops.arrange import *  # noqa: F403  (diff, rot90, block_diag, cartesian_p
 from ._ops.binary import *  # noqa: F403
 from ._ops.contract import *  # noqa: F403  (einsum, tensordot, kron, cdist)
 from ._ops.convert import to
+from ._ops.counting import *  # noqa: F403  (unique_consecutive, histogram)
+from ._ops.cumulative import *  # noqa: F403  (logcumsumexp, trapezoid, ...)
+from ._ops.decompositions import *  # noqa: F403  (svd, qr, cholesky)
+from ._ops.diagonals import *  # noqa: F403  (diag_embed, diagflat, diagonal_scatter)
 from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.linalg import *  # noqa: F403
+from ._ops.linalg_extra import *  # noqa: F403  (logdet, slogdet, pinverse, ...)
 from ._ops.logic import *  # noqa: F403
+from ._ops.math_extra import *  # noqa: F403  (xlogy, copysign, asinh, logit, ...)
 from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
 from ._ops.minmax import *  # noqa: F403  (aminmax, cummax, cummin)
 from ._ops.nan_reduce import *  # noqa: F403  (nansum, nanmean)
+from ._ops.nn_activation_extra import *  # noqa: F403  (prelu, rrelu, selu, celu, ...)
+from ._ops.nn_adaptive_pool import *  # noqa: F403  (adaptive_avg_pool1d)
 from ._ops.nn_basic import *  # noqa: F403  (bilinear, cosine_similarity, ...)
 from ._ops.nn_conv import *  # noqa: F403  (conv1d, conv2d, conv_transpose2d)
 from ._ops.nn_norm import *  # noqa: F403  (layer_norm, group_norm)
+from ._ops.nn_norm_extra import *  # noqa: F403  (rms_norm)
+from ._ops.nn_pixel_shuffle import *  # noqa: F403  (pixel_shuffle, pixel_unshuffle)
 from ._ops.nn_pool import *  # noqa: F403  (max_pool1d, max_pool2d, avg_pool1d)
+from ._ops.norms import *  # noqa: F403  (dist, renorm)
+from ._ops.place import *  # noqa: F403  (index_put, index_copy, masked_scatter, ...)
 from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
+from ._ops.products import *  # noqa: F403  (vdot, addbmm, addr)
+from ._ops.quantile import *  # noqa: F403  (quantile, nanquantile, mode)
 from ._ops.reduce import *  # noqa: F403
 from ._ops.scan import *  # noqa: F403
 from ._ops.scatter import *  # noqa: F403
+from ._ops.scatter_reduce import *  # noqa: F403  (scatter_reduce, index_reduce)
 from ._ops.search import *  # noqa: F403  (searchsorted, bucketize, isin, histc)
 from ._ops.shape import *  # noqa: F403
 from ._ops.sort import *  # noqa: F403
 from ._ops.special import *  # noqa: F403  (logaddexp, hypot, erfinv, heaviside, ...)
+from ._ops.stack_split import *  # noqa: F403  (dstack, column_stack, hsplit, ...)
+from ._ops.strided import *  # noqa: F403  (as_strided)
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from ._threads import get_num_threads, set_num_threads

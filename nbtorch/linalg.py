@@ -1,15 +1,33 @@
-"""``nbtorch.linalg``: norms, determinants, inverses and linear solves (``torch.linalg``).
+"""``nbtorch.linalg``: norms, determinants, inverses, linear solves and decompositions
+(``torch.linalg``).
 
 The differentiable functions themselves live in ``nbtorch._ops.linalg`` (det, inverse,
-solve) and ``nbtorch._ops.reduce`` (vector norms); this module gives them PyTorch's names.
+solve), ``nbtorch._ops.decompositions`` (svd, qr, eigh, cholesky), ``nbtorch._ops.linalg_extra``
+(pinv, lstsq, slogdet, ...) and ``nbtorch._ops.reduce`` (vector norms); this module gives them
+PyTorch's names.
 """
 
 from __future__ import annotations
 
 import math
 
+from ._ops.decompositions import cholesky_ex, eigh, eigvalsh, svdvals
+from ._ops.decompositions import linalg_cholesky as cholesky
+from ._ops.decompositions import linalg_qr as qr
+from ._ops.decompositions import linalg_svd as svd
 from ._ops.linalg import LinAlgError, det, solve
 from ._ops.linalg import inverse as inv
+from ._ops.linalg_extra import (
+    cond,
+    lstsq,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    pinv,
+    slogdet,
+    vecdot,
+)
+from ._ops.linalg_extra import linalg_cross as cross
 from ._ops.pointwise import type_name
 from ._ops.reduce import vector_norm
 
@@ -17,7 +35,8 @@ from ._ops.reduce import vector_norm
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None):
     """A norm of each matrix over the two dims ``dim``: ``'fro'`` (default) is the square
     root of the sum of squares; 1 / -1 the largest / smallest column sum of |A|;
-    inf / -inf the largest / smallest row sum of |A|."""
+    inf / -inf the largest / smallest row sum of |A|; 2 / -2 the largest / smallest
+    singular value and ``'nuc'`` their sum."""
     if dtype is not None:
         A = A.to(dtype)
     if A.dim() < 2:
@@ -34,8 +53,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
         sums = A.abs().sum(summed, keepdim=True)
         out = sums.amax(reduced, keepdim=True) if ord > 0 else sums.amin(reduced, keepdim=True)
         return out if keepdim else out.squeeze((rows, cols))
-    raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} (which needs singular values) "
-                              "is not supported by nbtorch")
+    if ord in (2, -2, "nuc"):  # from the singular values of the matrices moved last
+        rows, cols = (d % A.dim() for d in dim)
+        S = svdvals(A.movedim((rows, cols), (-2, -1)))
+        out = S.amax(-1) if ord == 2 else S.amin(-1) if ord == -2 else S.sum(-1)
+        return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
 def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
@@ -56,4 +79,6 @@ def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["LinAlgError", "det", "inv", "solve", "norm", "vector_norm", "matrix_norm"]
+__all__ = ["LinAlgError", "det", "inv", "solve", "norm", "vector_norm", "matrix_norm", "svd",
+           "svdvals", "qr", "eigh", "eigvalsh", "cholesky", "cholesky_ex", "pinv", "slogdet",
+           "lstsq", "matrix_power", "multi_dot", "matrix_rank", "cond", "vecdot", "cross"]

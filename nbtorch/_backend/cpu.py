@@ -14,9 +14,12 @@ from numpy import (
     any,
     arange,
     arccos,
+    arccosh,
     arcsin,
+    arcsinh,
     arctan,
     arctan2,
+    arctanh,
     argmax,
     argmin,
     argsort,
@@ -48,6 +51,7 @@ from numpy import (
     floor,
     floor_divide,
     fmod,
+    frexp,
     full,
     greater,
     greater_equal,
@@ -77,6 +81,7 @@ from numpy import (
     multiply,
     nan_to_num,
     negative,
+    nextafter,
     nonzero,
     not_equal,
     ones,
@@ -111,7 +116,7 @@ from numpy import (
     where,
     zeros,
 )
-from numpy.linalg import LinAlgError, det, inv, slogdet, solve
+from numpy.linalg import LinAlgError, cholesky, det, eigh, inv, qr, slogdet, solve, svd
 
 from .. import _threads
 
@@ -150,6 +155,16 @@ def erf(x):
     values = np.ascontiguousarray(x).reshape(-1)
     out = np.empty_like(values)
     erf_flat(values, out)
+    return out.reshape(x.shape)
+
+
+def erfc(x):
+    """1 - erf(x), elementwise, without the cancellation (a Numba loop over C's ``erfc``)."""
+    from .cpu_kernels.special import erfc_flat
+
+    values = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(values)
+    erfc_flat(values, out)
     return out.reshape(x.shape)
 
 

@@ -219,9 +219,10 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
-    """||x1 - x2 + eps||_p along the last dimension."""
-    d = (x1 - x2 + eps).abs()
-    return d.pow(p).sum(-1, keepdim=keepdim).pow(1.0 / p)
+    """||x1 - x2 + eps||_p along the last dimension (x1 and x2 broadcast); ``p`` is any
+    order of ``Tensor.norm`` (``inf``: the largest difference). ``eps`` keeps equal vectors
+    away from the norm's kink at 0."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
 
 
 __all__ = ["bilinear", "cosine_similarity", "dropout", "pairwise_distance"]

@@ -387,6 +387,29 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     return out.squeeze(0) if unbatched else out
 
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed 1-d convolution of ``input`` (N, C_in, L) with ``weight``
+    (C_in, C_out/groups, k): ``conv_transpose2d`` of height 1."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2D (unbatched) or 3D (batched) input to conv_transpose1d, but got input "
+            f"of size: {list(input.shape)}"
+        )
+    if input.shape[-2] != weight.shape[0]:
+        batched = list(input.shape) if input.dim() == 3 else [1] + list(input.shape)
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+            f"{batched} to have {weight.shape[0]} channels, but got {input.shape[-2]} "
+            "channels instead"
+        )
+    one = lambda v: (1, _pair(v)[0])  # noqa: E731
+    out = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, one(stride),
+                           (0, _pair(padding)[0]), (0, _pair(output_padding)[0]), groups,
+                           one(dilation))
+    return out.squeeze(-2)
+
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 TENSOR_METHODS: dict = {}

@@ -184,7 +184,8 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
 
     The classic use: one-hot vectors, ``zeros(n, 10).scatter(1, labels.unsqueeze(1), 1.0)``.
     When an index repeats, which value wins is not defined (as in PyTorch).
-    ``reduce='add'`` adds instead of writing (``scatter_add``).
+    ``reduce='add'`` adds instead of writing (``scatter_add``), ``reduce='multiply'``
+    multiplies (``scatter_reduce(..., 'prod')``).
     """
     from .._tensor import Tensor
 
@@ -193,14 +194,17 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None 
     if src is None:
         raise TypeError("scatter() missing 1 required positional argument: 'src' or 'value'")
     if reduce is not None:
-        if reduce != "add":
-            raise RuntimeError(f"reduce argument must be 'add', got {reduce!r} (nbtorch "
-                               "supports only 'add')")
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
         if not isinstance(src, Tensor):
             from .._creation import full
 
             src = full(index.shape, src, dtype=input.dtype, device=input.device)
-        return scatter_add(input, dim, index, src)
+        if reduce == "add":
+            return scatter_add(input, dim, index, src)
+        from .scatter_reduce import scatter_reduce
+
+        return scatter_reduce(input, dim, index, src, "prod")
     n = input._array.ndim
     d = wrap_dim(dim, n)
     _check_index(index, "scatter", n)

@@ -22,6 +22,33 @@ from .._ops.nn_activation import (
     softmax,
     softplus,
 )
+from .._ops.nn_activation_extra import (
+    celu,
+    celu_,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    logsigmoid,
+    mish,
+    prelu,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
+from .._ops.nn_adaptive_pool import (
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from .._ops.nn_attention import scaled_dot_product_attention
 from .._ops.nn_basic import (
     bilinear,
     cosine_similarity,
@@ -32,7 +59,8 @@ from .._ops.nn_basic import (
     one_hot,
     pairwise_distance,
 )
-from .._ops.nn_conv import conv1d, conv2d, conv_transpose2d
+from .._ops.nn_conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .._ops.nn_fold import fold, unfold
 from .._ops.nn_linear import linear
 from .._ops.nn_loss import (
     binary_cross_entropy,
@@ -45,7 +73,10 @@ from .._ops.nn_loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .._ops.nn_multihead import multi_head_attention_forward
 from .._ops.nn_norm import batch_norm, group_norm, layer_norm
+from .._ops.nn_norm_extra import instance_norm, local_response_norm, rms_norm
+from .._ops.nn_pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .._ops.nn_pool import (
     adaptive_avg_pool2d,
     avg_pool1d,
@@ -54,6 +85,7 @@ from .._ops.nn_pool import (
     max_pool2d,
 )
 from .._ops.nn_resample import interpolate, pad, upsample
+from .._ops.nn_unpool import max_unpool1d, max_unpool2d
 from .._tensor import Tensor
 
 

@@ -402,9 +402,7 @@ SNIPPETS = {
 }
 
 # Snippets that still fail: the open problem and the owner of the file that must change.
-KNOWN = {
-    "prelu": "nn/ (nn owner): nn.PReLU (and F.prelu) are missing",
-}
+KNOWN: dict = {}
 
 
 @pytest.mark.oracle

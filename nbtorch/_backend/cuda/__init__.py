@@ -77,9 +77,12 @@ from .elementwise import (
     abs,
     add,
     arccos,
+    arccosh,
     arcsin,
+    arcsinh,
     arctan,
     arctan2,
+    arctanh,
     bitwise_and,
     bitwise_or,
     bitwise_xor,
@@ -91,6 +94,7 @@ from .elementwise import (
     divide,
     equal,
     erf,
+    erfc,
     exp,
     expm1,
     floor,
@@ -242,6 +246,12 @@ det = _via_host(np.linalg.det)
 inv = _via_host(np.linalg.inv)
 slogdet = _via_host(np.linalg.slogdet)
 solve = _via_host(np.linalg.solve)
+cholesky = _via_host(np.linalg.cholesky)
+eigh = _via_host(np.linalg.eigh)
+qr = _via_host(np.linalg.qr)
+svd = _via_host(np.linalg.svd)
+frexp = _via_host(np.frexp)
+nextafter = _via_host(np.nextafter)
 
 
 def _on_device(x) -> bool:

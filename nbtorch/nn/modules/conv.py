@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d`` and ``ConvTranspose2d``.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d`` and ``ConvTranspose2d``.
 
 A convolution slides a small kernel over the input; each output channel has its own kernel
 spanning all input channels (or its group's). Weights: (C_out, C_in / groups, *kernel).
@@ -154,12 +154,42 @@ class ConvTranspose2d(_ConvNd):
                          True, output_padding, groups, bias, padding_mode, device, dtype, 2)
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        output_padding = self.output_padding
-        if output_size is not None:
-            wanted = list(output_size)[-2:]
-            smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
-                        zip(input.shape[-2:], self.stride, self.padding, self.dilation,
-                            self.kernel_size)]
-            output_padding = tuple(w - m for w, m in zip(wanted, smallest))
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)
+                                  _output_padding(self, input, output_size), self.groups,
+                                  self.dilation)
+
+
+class ConvTranspose1d(_ConvNd):
+    """Transposed 1-d convolution: (N, C_in, L) -> (N, C_out, L_out) with
+    L_out = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1.
+
+    Parameters: ``weight`` (C_in, C_out/groups, k), ``bias`` (C_out,).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(
+                f'Only "zeros" padding mode is supported for {type(self).__name__}'
+            )
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         True, output_padding, groups, bias, padding_mode, device, dtype, 1)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
+                                  _output_padding(self, input, output_size), self.groups,
+                                  self.dilation)
+
+
+def _output_padding(conv: _ConvNd, input: Tensor, output_size) -> tuple:
+    """The ``output_padding`` that makes a transposed convolution's output ``output_size``
+    (several sizes map to one by the strided convolution it transposes); without
+    ``output_size``, the layer's own."""
+    if output_size is None:
+        return conv.output_padding
+    dims = len(conv.kernel_size)
+    smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
+                zip(input.shape[-dims:], conv.stride, conv.padding, conv.dilation,
+                    conv.kernel_size)]
+    return tuple(w - m for w, m in zip(list(output_size)[-dims:], smallest))

@@ -7,6 +7,10 @@ flows through the whole loop ("backpropagation through time") by ordinary autogr
 The input projections x_t W_ih^T of all steps do not depend on h, so each layer computes
 them in one matrix product before the loop; only h W_hh^T stays inside it.
 
+A ``PackedSequence`` input (``nn.utils.rnn``: sequences of different lengths, sorted
+longest first, stored step by step) runs step t on the first ``batch_sizes[t]`` sequences
+only, so each sequence's final state is the state after its own last step.
+
 Parameters are named as in PyTorch: ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``,
 ``bias_hh_l0`` (``..._reverse`` for the backward direction), gates stacked in PyTorch's
 order (LSTM: input, forget, cell, output; GRU: reset, update, new).
@@ -14,6 +18,7 @@ order (LSTM: input, forget, cell, output; GRU: reset, update, new).
 
 from __future__ import annotations
 
+import functools
 import math
 
 from ... import _creation
@@ -22,6 +27,7 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -50,6 +56,25 @@ def gru_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor
     z = (i_z + h_z).sigmoid()
     n = (i_n + r * h_n).tanh()
     return (1 - z) * n + z * h
+
+
+def _num_rows(state) -> int:
+    """The batch size of a state: h, or LSTM's (h, c)."""
+    return (state[0] if isinstance(state, tuple) else state).shape[0]
+
+
+def _rows(state, start: int, stop: int):
+    """Rows ``start:stop`` (batch entries) of a state h or (h, c)."""
+    if isinstance(state, tuple):
+        return tuple(s[start:stop] for s in state)
+    return state[start:stop]
+
+
+def _cat_rows(states: list):
+    """States (h or (h, c)) of consecutive batch rows joined into one."""
+    if isinstance(states[0], tuple):
+        return tuple(cat(parts, 0) for parts in zip(*states))
+    return cat(states, 0)
 
 
 class RNNBase(Module):
@@ -121,6 +146,28 @@ class RNNBase(Module):
             outputs[t] = state[0] if self.mode == "LSTM" else state
         return stack(outputs, 0), state
 
+    def _run_packed_direction(self, x: Tensor, state, params: tuple, reverse: bool,
+                              batch_sizes: list):
+        """Run one layer in one direction over packed data x (sum of lengths, in): step t
+        runs the first ``batch_sizes[t]`` sequences. Returns (packed outputs, the state of
+        every sequence after its own last step)."""
+        w_ih, w_hh, b_ih, b_hh = params
+        gates = F.linear(x, w_ih, b_ih).split(batch_sizes, 0)  # all steps in one product
+        steps = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
+        initial, finished = state, []
+        state = _rows(initial, 0, batch_sizes[steps[0]])
+        outputs = [None] * len(batch_sizes)
+        for t in steps:
+            n, running = batch_sizes[t], _num_rows(state)
+            if n < running:  # forward: the shortest sequences have ended; keep their state
+                finished.append(_rows(state, n, running))
+                state = _rows(state, 0, n)
+            elif n > running:  # reverse: longer sequences start, from their initial state
+                state = _cat_rows([state, _rows(initial, running, n)])
+            state = self._step(gates[t], state, w_hh, b_hh)
+            outputs[t] = state[0] if self.mode == "LSTM" else state
+        return cat(outputs, 0), _cat_rows([state] + finished[::-1])
+
     def _check_input(self, input: Tensor) -> bool:
         if input.dim() not in (2, 3):
             raise ValueError(
@@ -147,17 +194,17 @@ class RNNBase(Module):
             )
         return hx
 
-    def forward(self, input: Tensor, hx=None):
-        unbatched = self._check_input(input)
-        x = input.unsqueeze(1) if unbatched else (
-            input.transpose(0, 1) if self.batch_first else input)
-        batch = x.shape[1]
-        if self.mode == "LSTM":
-            h0, c0 = (None, None) if hx is None else hx
-            h0 = self._initial(h0, batch, x, unbatched)
-            c0 = self._initial(c0, batch, x, unbatched)
-        else:
-            h0 = self._initial(hx, batch, x, unbatched)
+    def _initial_states(self, hx, batch: int, like: Tensor, unbatched: bool) -> tuple:
+        """(h_0, c_0), zeros where not given; c_0 is None except for LSTM."""
+        if self.mode != "LSTM":
+            return self._initial(hx, batch, like, unbatched), None
+        h0, c0 = (None, None) if hx is None else hx
+        return (self._initial(h0, batch, like, unbatched),
+                self._initial(c0, batch, like, unbatched))
+
+    def _run_layers(self, x: Tensor, h0: Tensor, c0: Tensor | None, run) -> tuple:
+        """Every layer and direction in turn; ``run(x, state, params, reverse)`` runs one.
+        Returns the last layer's output and the stacked final states h_n, c_n."""
         directions = 2 if self.bidirectional else 1
         last_h, last_c = [], []
         for layer in range(self.num_layers):
@@ -165,8 +212,7 @@ class RNNBase(Module):
             for d in range(directions):
                 k = layer * directions + d
                 state = (h0[k], c0[k]) if self.mode == "LSTM" else h0[k]
-                out, state = self._run_direction(x, state, self._layer_params(layer, d),
-                                                 reverse=d == 1)
+                out, state = run(x, state, self._layer_params(layer, d), reverse=d == 1)
                 outs.append(out)
                 if self.mode == "LSTM":
                     last_h.append(state[0])
@@ -176,14 +222,41 @@ class RNNBase(Module):
             x = outs[0] if directions == 1 else cat(outs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
+        return x, stack(last_h, 0), stack(last_c, 0) if self.mode == "LSTM" else None
+
+    def forward(self, input: Tensor | PackedSequence, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        unbatched = self._check_input(input)
+        x = input.unsqueeze(1) if unbatched else (
+            input.transpose(0, 1) if self.batch_first else input)
+        h0, c0 = self._initial_states(hx, x.shape[1], x, unbatched)
+        x, h_n, c_n = self._run_layers(x, h0, c0, self._run_direction)
         output = x.squeeze(1) if unbatched else (x.transpose(0, 1) if self.batch_first else x)
-        h_n = stack(last_h, 0)
         if unbatched:
             h_n = h_n.squeeze(1)
-        if self.mode == "LSTM":
-            c_n = stack(last_c, 0)
-            return output, (h_n, c_n.squeeze(1) if unbatched else c_n)
-        return output, h_n
+            c_n = None if c_n is None else c_n.squeeze(1)
+        return output, ((h_n, c_n) if self.mode == "LSTM" else h_n)
+
+    def _forward_packed(self, input: PackedSequence, hx):
+        """The packed path: states are kept in the sorted batch order inside, and handed in
+        and out in the caller's order (``sorted_indices``/``unsorted_indices``)."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if data.dim() != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+        self._check_input(data)
+        sizes = batch_sizes.tolist()
+        h0, c0 = self._initial_states(hx, sizes[0], data, False)
+        if sorted_indices is not None:
+            h0 = h0.index_select(1, sorted_indices)
+            c0 = None if c0 is None else c0.index_select(1, sorted_indices)
+        run = functools.partial(self._run_packed_direction, batch_sizes=sizes)
+        output, h_n, c_n = self._run_layers(data, h0, c0, run)
+        if unsorted_indices is not None:
+            h_n = h_n.index_select(1, unsorted_indices)
+            c_n = None if c_n is None else c_n.index_select(1, unsorted_indices)
+        output = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        return output, ((h_n, c_n) if self.mode == "LSTM" else h_n)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
