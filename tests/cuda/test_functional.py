@@ -11,6 +11,8 @@ import pytest
 import nbtorch as torch
 import nbtorch.nn.functional as F
 
+from ._compare import assert_cuda_equals_cpu
+
 pytestmark = pytest.mark.cuda
 
 rng = np.random.default_rng(0)
@@ -86,32 +88,9 @@ CASES = {
 }
 
 
-def _output_and_grads(case, device):
-    inputs = []
-
-    def T(array, grad=False):
-        t = torch.tensor(array).to(device)
-        if grad:
-            inputs.append(t.requires_grad_())
-        return t
-
-    out = CASES[case](T)
-    assert out.device.type == device
-    if out.requires_grad:  # a weighted sum, so that every output element's gradient differs
-        weights = np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)).astype(np.float32)
-        (out * torch.tensor(weights).to(device)).sum().backward()
-    return out.detach().cpu().numpy(), [t.grad.cpu().numpy() for t in inputs]
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_output_and_gradients_equal_the_cpus(case):
-    out, grads = _output_and_grads(case, "cpu")
-    cuda_out, cuda_grads = _output_and_grads(case, "cuda")
-    assert cuda_out.dtype == out.dtype
-    np.testing.assert_allclose(cuda_out, out, rtol=1e-4, atol=1e-5)
-    assert len(cuda_grads) == len(grads)
-    for cuda_grad, grad in zip(cuda_grads, grads):
-        np.testing.assert_allclose(cuda_grad, grad, rtol=1e-4, atol=1e-5)
+    assert_cuda_equals_cpu(CASES[case], rtol=1e-4, atol=1e-5)
 
 
 def test_embedding_checks_indices_copied_from_the_host_without_reading_them(monkeypatch):

@@ -2,14 +2,14 @@
 gradient, every parameter's gradient and the running statistics (tiny sizes: the simulator
 is slow)."""
 
-import copy
-
 import numpy as np
 import pytest
 
 import nbtorch as torch
 import nbtorch.nn as nn
 import nbtorch.nn.functional as F
+
+from ._compare import assert_module_on_cuda_equals_cpu
 
 pytestmark = pytest.mark.cuda
 
@@ -33,27 +33,9 @@ MODULES = {
 }
 
 
-def _run(module, data, device):
-    x = torch.tensor(data).to(device).requires_grad_()
-    out = module(x)
-    assert out.device.type == device
-    weights = np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)).astype(np.float32)
-    (out * torch.tensor(weights).to(device)).sum().backward()
-    return ([out.detach().cpu().numpy(), x.grad.cpu().numpy()]
-            + [p.grad.cpu().numpy() for p in module.parameters()]
-            + [b.cpu().numpy() for b in module.buffers()])
-
-
 @pytest.mark.parametrize("name", list(MODULES))
 def test_a_new_layer_on_cuda_computes_what_its_cpu_copy_does(name):
-    make, data = MODULES[name]
-    torch.manual_seed(0)
-    module = make()
-    on_gpu = copy.deepcopy(module).cuda()
-    want, got = _run(module, data, "cpu"), _run(on_gpu, data, "cuda")
-    assert len(got) == len(want)
-    for g, w in zip(got, want):
-        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5)
+    assert_module_on_cuda_equals_cpu(*MODULES[name])
 
 
 def test_adaptive_max_pool_indices_and_unpool_on_cuda():

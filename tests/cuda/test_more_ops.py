@@ -8,6 +8,8 @@ import pytest
 
 import nbtorch as torch
 
+from ._compare import assert_cuda_equals_cpu
+
 pytestmark = pytest.mark.cuda
 
 rng = np.random.default_rng(0)
@@ -51,31 +53,9 @@ CASES = {
 }
 
 
-def _output_and_grads(case, device):
-    inputs = []
-
-    def T(array, grad=False):
-        t = torch.tensor(array).to(device)
-        if grad:
-            inputs.append(t.requires_grad_())
-        return t
-
-    out = CASES[case](T)
-    assert out.device.type == device
-    weights = np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)).astype(np.float32)
-    (out * torch.tensor(weights).to(device)).sum().backward()
-    return out.detach().cpu().numpy(), [t.grad.cpu().numpy() for t in inputs]
-
-
 @pytest.mark.parametrize("case", list(CASES))
 def test_output_and_gradients_equal_the_cpus(case):
-    out, grads = _output_and_grads(case, "cpu")
-    cuda_out, cuda_grads = _output_and_grads(case, "cuda")
-    assert cuda_out.dtype == out.dtype and cuda_out.shape == out.shape
-    np.testing.assert_allclose(cuda_out, out, rtol=1e-5, atol=1e-6)
-    assert len(cuda_grads) == len(grads)
-    for cuda_grad, grad in zip(cuda_grads, grads):
-        np.testing.assert_allclose(cuda_grad, grad, rtol=1e-5, atol=1e-6)
+    assert_cuda_equals_cpu(CASES[case])
 
 
 def test_as_strided_is_a_view_on_the_device():
