@@ -136,50 +136,47 @@ class Conv2d(_ConvNd):
                         self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """What the transposed convolutions share: zero padding only, and an ``output_size``
+    that picks the output's size among those the strided convolution maps to one size."""
+
+    _dims = 2
+    _conv = staticmethod(F.conv_transpose2d)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(
+                f'Only "zeros" padding mode is supported for {type(self).__name__}'
+            )
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         True, output_padding, groups, bias, padding_mode, device, dtype,
+                         self._dims)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+                          _output_padding(self, input, output_size), self.groups,
+                          self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-d convolution (upsampling): (N, C_in, H, W) -> (N, C_out, H_out, W_out)
     with H_out = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1.
 
     Parameters: ``weight`` (C_in, C_out/groups, kh, kw), ``bias`` (C_out,).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
-        if padding_mode != "zeros":
-            raise ValueError(
-                f'Only "zeros" padding mode is supported for {type(self).__name__}'
-            )
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         True, output_padding, groups, bias, padding_mode, device, dtype, 2)
 
-    def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  _output_padding(self, input, output_size), self.groups,
-                                  self.dilation)
-
-
-class ConvTranspose1d(_ConvNd):
+class ConvTranspose1d(_ConvTransposeNd):
     """Transposed 1-d convolution: (N, C_in, L) -> (N, C_out, L_out) with
     L_out = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1.
 
     Parameters: ``weight`` (C_in, C_out/groups, k), ``bias`` (C_out,).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
-        if padding_mode != "zeros":
-            raise ValueError(
-                f'Only "zeros" padding mode is supported for {type(self).__name__}'
-            )
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         True, output_padding, groups, bias, padding_mode, device, dtype, 1)
-
-    def forward(self, input: Tensor, output_size=None) -> Tensor:
-        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
-                                  _output_padding(self, input, output_size), self.groups,
-                                  self.dilation)
+    _dims = 1
+    _conv = staticmethod(F.conv_transpose1d)
 
 
 def _output_padding(conv: _ConvNd, input: Tensor, output_size) -> tuple:
