@@ -50,8 +50,8 @@ from . import (
     strided,
 )
 
-# The modules whose ``__all__`` becomes part of ``nbtorch`` and whose ``TENSOR_METHODS`` become
-# Tensor methods. A new op module is added here.
+# The modules whose ``TENSOR_METHODS`` become Tensor methods. A new op module is added here,
+# and its ``__all__`` is imported by name in ``nbtorch/__init__.py`` (``nbtorch.einsum``).
 OP_MODULES = (arithmetic, binary, convert, index, inplace, join, linalg, logic, matmul, pointwise,
               reduce, scan, scatter, shape, sort, nn_activation, nn_basic, nn_loss,
               nn_activation_extra,
