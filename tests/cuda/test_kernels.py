@@ -34,7 +34,8 @@ def check(got, want, tol=1e-5):
 
 UNARY = ["abs", "negative", "square", "sign", "exp", "expm1", "log", "log1p", "log2", "log10",
          "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
-         "arcsinh", "arccosh", "arctanh", "floor", "ceil", "trunc", "rint", "isnan", "isinf", "isfinite", "logical_not"]
+         "arcsinh", "arccosh", "arctanh", "floor", "ceil", "trunc", "rint", "isnan", "isinf",
+         "isfinite", "logical_not"]
 
 
 @pytest.mark.parametrize("layout", ["strided view", "contiguous"])
