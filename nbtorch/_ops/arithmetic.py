@@ -55,8 +55,8 @@ class Mul(Function):
         if isinstance(a, Tensor) and isinstance(b, Tensor):
             ctx.save_for_backward(a, b)
             ctx.scalars = _NO_SCALARS
-        else:
-            _save_operands(ctx, a, b)
+        else:  # times a number: the gradient, grad * number, needs no tensor (none is kept)
+            _save_scalars_only(ctx, a, b)
         return x * y
 
     @staticmethod
@@ -75,7 +75,10 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         x, y = binary_arrays(a, b, to_float=True)
-        _save_operands(ctx, a, b)
+        if isinstance(b, Tensor):
+            _save_operands(ctx, a, b)
+        else:  # divided by a number: the gradient, grad / number, needs no tensor
+            _save_scalars_only(ctx, a, b)
         return x / y
 
     @staticmethod
@@ -212,6 +215,14 @@ def _save_operands(ctx, a, b):
 
 
 _NO_SCALARS = (None, None)
+
+
+def _save_scalars_only(ctx, a, b):
+    """Remember the Python-number operand and keep no tensor: an in-place change of the
+    tensor operand later does not stop backward, and its memory is not held (PyTorch keeps
+    only the number too)."""
+    ctx.save_for_backward(None, None)
+    ctx.scalars = (None if isinstance(a, Tensor) else a, None if isinstance(b, Tensor) else b)
 
 
 def _saved_or_scalars(ctx):

@@ -248,6 +248,26 @@ def test_fill_with_a_tensor_requiring_grad_passes_it_gradient(torch):
         np.testing.assert_allclose(ours, theirs)
 
 
+@pytest.mark.oracle
+def test_times_or_over_a_number_keeps_no_tensor_for_backward(torch):
+    """y * 2, 2 * y and y / 4 need only the number for their gradient: like PyTorch, they
+    keep no tensor, so changing y in place afterwards does not stop their backward. 2 / y
+    needs y (d/dy = -2 / y^2): both libraries refuse (their messages differ: the first
+    backward freed the graph nbtorch's reciprocal reaches first)."""
+    grads = []
+    for L in (nbtorch, torch):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 1
+        products = [y * 2, 2 * y, y / 4]
+        reciprocal = 2 / y
+        y.add_(1)
+        sum(p.sum() for p in products).backward()
+        grads.append(x.grad.numpy().copy())
+        with pytest.raises(RuntimeError):
+            reciprocal.sum().backward()
+    np.testing.assert_allclose(*grads)
+
+
 def test_views_share_version_counter():
     x = nbtorch.zeros(4)
     v = x[1:3]
