@@ -20,7 +20,7 @@ from .. import _dtype as dt
 from ..autograd.function import Function, _forward_ad_state
 from ..autograd.grad_mode import _State
 from ._util import unlock_view
-from .inplace_view import AsStrided, CopySlices, geometry, overlaps
+from .inplace_view import CopySlices, geometry, overlaps, view_of
 
 
 def _is_recording(self, args) -> bool:
@@ -128,7 +128,7 @@ def _refresh(view, base) -> None:
     """Make ``view`` a fresh view of ``base`` for autograd (after ``base`` changed in
     place), or, when its geometry cannot be expressed, one whose backward raises."""
     geom = geometry(view._array, base._array)
-    fresh = AsStrided.apply(base, geom) if geom else OutdatedView.apply(base)
+    fresh = view_of(base, geom) if geom else OutdatedView.apply(base)
     if fresh._requires_grad:
         view.grad_fn, view._output_nr, view._requires_grad = fresh.grad_fn, 0, True
     if fresh._tangents or view._tangents:  # forward AD: the view's tangent follows too

@@ -4,9 +4,9 @@ A view shares memory with its base: writing into the view changes the base. Auto
 to see that too. So an in-place op on a view is recorded as an op on the *base*:
 ``CopySlices`` makes the base's new value, the old base with the view's elements replaced,
 and the base takes it over as its output. The view then becomes a fresh view of the changed
-base (``AsStrided``), and so does every other view of that base that autograd knows of.
-This is what PyTorch does (its backward nodes are called ``CopySlices`` and
-``AsStridedBackward``).
+base (``view_of``, through ``as_strided``), and so does every other view of that base
+that autograd knows of. This is what PyTorch does (its backward nodes are called
+``CopySlices`` and ``AsStridedBackward``).
 
 Both functions need to know where a view's elements sit in its base: its *geometry*, the
 view's shape, its strides counted in elements, and the offset of its first element, for a
@@ -16,11 +16,8 @@ the two arrays' memory addresses.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .. import _dtype as dt
 from ..autograd.function import Function
 
 
@@ -62,41 +59,16 @@ def strided(array, shape, strides, offset: int):
     return type(array)(array.buf, array.offset + offset, shape, strides, array.device_index)
 
 
-class AsStrided(Function):
-    """The view with geometry (shape, strides, offset) of a C-contiguous base. Each of its
-    elements reads one element of the base, so the base's gradient is the sum of the
-    gradients of the view elements that read it (several, where they overlap)."""
-
-    _view_of_input = True
-
-    @staticmethod
-    def forward(ctx, base, geom):
-        ctx.base_shape, ctx.geom = base.shape, geom
-        return strided(base._array, *geom)
-
-    @staticmethod
-    def backward(ctx, grad):
-        from .._creation import zeros
-
-        base = zeros(math.prod(ctx.base_shape), dtype=grad.dtype, device=grad.device)
-        read = _element_index(ctx.geom, grad.device).reshape(-1)
-        return base.index_add(0, read, grad.reshape(-1)).reshape(ctx.base_shape), None
-
-    @staticmethod
-    def jvp(ctx, t, _):
-        return AsStrided.apply(t.contiguous(), ctx.geom)
-
-
-def _element_index(geom, device):
-    """For each element of a view with geometry ``geom``, the (flat) index of the base
-    element it reads: offset + i0 * stride0 + i1 * stride1 + ..."""
-    from .._creation import arange, full
+def view_of(tensor, geom):
+    """The view with geometry ``geom`` of the C-contiguous ``tensor``, recorded by autograd:
+    ``as_strided``'s Function (``strided.AsStrided``), whose offset counts from the start of
+    the storage rather than from ``tensor``'s first element. Its gradient adds up, at each
+    element of ``tensor``, the gradients of the view elements that read it."""
+    from .shape import storage_offset
+    from .strided import AsStrided
 
     shape, strides, offset = geom
-    index = full((), offset, dtype=dt.int64, device=device)
-    for size, stride in zip(shape, strides):
-        index = index.unsqueeze(-1) + arange(size, device=device) * stride
-    return index
+    return AsStrided.apply(tensor, shape, strides, storage_offset(tensor) + offset)
 
 
 class CopySlices(Function):
@@ -123,7 +95,7 @@ class CopySlices(Function):
             g_base = CopySlices.apply(grad, zeros(shape, dtype=grad.dtype, device=grad.device),
                                       ctx.geom)
         if ctx.needs_input_grad[1]:
-            g_values = AsStrided.apply(grad, ctx.geom).contiguous()
+            g_values = view_of(grad, ctx.geom).contiguous()
         return g_base, g_values, None
 
     @staticmethod
