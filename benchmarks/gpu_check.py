@@ -397,18 +397,19 @@ NUMBA_LAUNCH = "nbtorch cuda, numba-cuda's launch (no FastLauncher)"
 READ_BACK = "nbtorch cuda, targets made on the GPU (read back at every step)"
 
 
-def bench_epochs(small: bool, torch) -> list:
+def bench_epochs(small: bool, torch, rounds: int = 5) -> list:
     """Epoch times of each model for each way of running it. The MLP's rows, the #8 target,
-    are medians of 5 rounds; each round runs every row once, in turn, so that a slow minute
-    of a shared machine slows all rows alike (single MLP epochs on one H100 machine ranged
-    from 1.08 to 1.68 s for the CPU row in one session)."""
+    are medians of ``rounds`` rounds (``--rounds``, 5 by default); each round runs every
+    row once, in turn, so that a slow minute of a shared machine slows all rows alike
+    (single MLP epochs on one H100 machine ranged from 1.08 to 1.68 s for the CPU row in
+    one session)."""
     n = 64 * 2 if small else 60_000
     rows = []
     sync = nbtorch.cuda.synchronize
-    models = [("MLP 784-256-128-10", _mlp, None, None, 5), ("LeNet-5", _lenet, 100, 150, 1)]
+    models = [("MLP 784-256-128-10", _mlp, None, None, rounds), ("LeNet-5", _lenet, 100, 150, 1)]
     if small:  # the simulator runs every thread in Python: a tiny MLP only
         models = [("MLP 16-8-8-10 (--small)", _tiny_mlp, None, None, 1)]
-    for name, make, cpu_steps, gpu_steps, rounds in models:
+    for name, make, cpu_steps, gpu_steps, model_rounds in models:
         print(f"{name}: {launches_per_step(make, 4 if small else 28)}", flush=True)
         runs = [("nbtorch cuda", nbtorch, "cuda", gpu_steps, sync),
                 ("torch cuda", torch, "cuda", None, torch and torch.cuda.synchronize),
@@ -418,7 +419,7 @@ def bench_epochs(small: bool, torch) -> list:
                          (READ_BACK, nbtorch, "cuda", gpu_steps, sync)]  # with a sync a step
         runs = [run for run in runs if run[1] is not None]
         times: dict = {run[0]: [] for run in runs}
-        for _ in range(rounds):
+        for _ in range(model_rounds):
             for label, lib, device, steps, sync_fn in runs:
                 try:
                     with _numba_launch(label == NUMBA_LAUNCH):
@@ -430,7 +431,8 @@ def bench_epochs(small: bool, torch) -> list:
                     print(f"{name} epoch, {label}: {type(exc).__name__}: {exc}")
                     traceback.print_exc()
         for label, ts in times.items():
-            spread = f" (median of {rounds}: {min(ts):.3g}-{max(ts):.3g} s)" if rounds > 1 else ""
+            spread = (f" (median of {model_rounds}: {min(ts):.3g}-{max(ts):.3g} s)"
+                      if model_rounds > 1 else "")
             rows.append((f"{name} epoch ({n} images), {label}{spread}", statistics.median(ts),
                          None))
     return rows
@@ -439,6 +441,8 @@ def bench_epochs(small: bool, torch) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="tiny sizes (for the simulator)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="interleaved rounds of the MLP epochs (their median is shown)")
     args = parser.parse_args()
     if not nbtorch.cuda.is_available():
         sys.exit("no CUDA GPU (and NUMBA_ENABLE_CUDASIM is not 1): nothing to check")
@@ -461,7 +465,8 @@ def main() -> None:
     rows = []
     for part in (lambda: bench_small_op(torch),
                  lambda: bench_matmul(24 if args.small else 4096, torch),
-                 lambda: bench_conv(args.small, torch), lambda: bench_epochs(args.small, torch)):
+                 lambda: bench_conv(args.small, torch),
+                 lambda: bench_epochs(args.small, torch, args.rounds)):
         try:
             for row in part():
                 rows.append(row)
