@@ -295,8 +295,8 @@ print("cuda:", train("cuda"))
 #
 # Every cuda op starts at least one kernel, and starting one has a fixed cost on the CPU:
 # Python checks and converts each argument, then asks the driver to launch. Measured on an
-# NVIDIA H100 (`benchmarks/GPU_RESULTS.md`), a tiny op took 30-58 µs in nbtorch (its
-# autograd, allocation and launch are Python) and 8-13 µs in PyTorch (C++). For a
+# NVIDIA H100 (`benchmarks/GPU_RESULTS.md`), a tiny op took 20-58 µs in nbtorch (its
+# autograd, allocation and launch are Python) and 7-13 µs in PyTorch (C++). For a
 # small model at batch 64 the arithmetic of a step takes the GPU a few microseconds per
 # kernel, so **the number of launches sets the speed**. `torch.cuda.count_launches()` (an
 # nbtorch teaching aid) counts them:
@@ -355,6 +355,19 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 # This is also why PyTorch calls cuBLAS and cuDNN: besides being fast kernels, one library
 # call does what would otherwise be many small launches. And it is why GPUs shine with
 # *large* batches: the fixed cost per launch stays the same while the work per launch grows.
+#
+# How much launches matter, measured on NVIDIA GPUs with `benchmarks/gpu_check.py` (one epoch
+# of a 784-256-128-10 MLP, batch 64, SGD with momentum; medians of interleaved rounds):
+#
+# | launches per step | nbtorch `cuda` | nbtorch `cpu` (16 cores) | PyTorch `cuda` |
+# |---|---:|---:|---:|
+# | 89, through numba-cuda's own launch (an earlier run, on an H200) | 11.4 s | 1.9 s | 1.3 s |
+# | 21, fused kernels and FastLauncher (2026-11-28, run F) | 0.99 s | 1.05 s | 0.88 s |
+# | the same code on another H100 machine (run G) | 1.09 s | 1.39 s | 1.22 s |
+#
+# Even at 21 launches, most of a step's time on the GPU is Python on the CPU: a step took
+# about 0.85 ms on run F's machine, and the same step's host work alone, with the driver
+# stubbed out (`benchmarks/cuda_launch_stub.py`), takes about 0.5 ms on a 2-core machine.
 
 # %% [markdown]
 # #### What "converting each argument" means · 参数打包
@@ -375,19 +388,22 @@ print("cross entropy: fused", sum(fused.values()), "| log_softmax, gather, mean"
 # 784-256-128-10 MLP took 1.47-1.50 ms of CPU time with numba-cuda's packing and 0.47 ms with
 # FastLauncher, on a 2-core machine.
 #
-# On a real GPU (an H100, `benchmarks/cuda_launch_parts.py`), one launch of a small op cost:
+# On real GPUs (two H100 machines, `benchmarks/cuda_launch_parts.py`), one launch of a small
+# op cost:
 #
-# | part of the launch | µs |
-# |---|---:|
-# | typing: which compiled version of the kernel fits these argument types | 3.8 |
-# | packing 17 parameters | 3.2 |
-# | finding the kernel *loaded* into the GPU's context, numba-cuda's way | 7.4 |
-# | the same, kept by FastLauncher per context | 0.8 |
-# | the driver call | 9.5 |
+# | part of the launch | µs, run F | µs, run G |
+# |---|---:|---:|
+# | typing: which compiled version of the kernel fits these argument types | 1.6 | 3.6 |
+# | packing 17 parameters (FastLauncher) | 0.7 | 1.5 |
+# | finding the kernel *loaded* into the GPU's context, numba-cuda's way | 3.5 | 6.8 |
+# | the same, kept by FastLauncher per context | 0.3 | 0.7 |
+# | the driver call | 4.6 | 6.7 |
+# | the whole op `x + 1.0` in nbtorch (autograd, allocation, launch) | 20.3 | 32.1 |
+# | the same op in PyTorch | 7.3 | 12.2 |
 #
 # A compiled kernel must be loaded into a *context* (the driver's state for one GPU) before
 # it can run. numba-cuda looks the loaded kernel up at every launch, checking in Python which
-# context is current; FastLauncher keeps it, per context, after the first launch. 7 µs
+# context is current; FastLauncher keeps it, per context, after the first launch. 3-7 µs
 # looks small, but an epoch of a small MLP makes about 20,000 launches.
 
 # %% [markdown]
