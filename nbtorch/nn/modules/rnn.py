@@ -39,12 +39,17 @@ def rnn_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: boo
     return pre.relu() if relu else pre.tanh()
 
 
-def lstm_step(gi: Tensor, state: tuple, w_hh: Tensor, b_hh: Tensor | None) -> tuple:
-    """LSTM: gates i, f, g, o from x and h; c' = f * c + i * g; h' = o * tanh(c')."""
+def lstm_step(gi: Tensor, state: tuple, w_hh: Tensor, b_hh: Tensor | None,
+              w_hr: Tensor | None = None) -> tuple:
+    """LSTM: gates i, f, g, o from x and h; c' = f * c + i * g; h' = o * tanh(c').
+
+    With a projection ``w_hr`` (P, H) the hidden state is made smaller than the cell state:
+    h' = (o * tanh(c')) W_hr^T has P features, c' keeps H."""
     h, c = state
     i, f, g, o = (gi + F.linear(h, w_hh, b_hh)).chunk(4, -1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
+    h = o.sigmoid() * c.tanh()
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def gru_step(gi: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
@@ -82,13 +87,19 @@ class RNNBase(Module):
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, device=None, dtype=None) -> None:
+                 bidirectional: bool = False, proj_size: int = 0, device=None,
+                 dtype=None) -> None:
         super().__init__()
         if not 0 <= dropout <= 1:
             raise ValueError("dropout should be a number in range [0, 1] representing the "
                              "probability of an element being zeroed")
         if hidden_size <= 0 or num_layers <= 0:
             raise ValueError("hidden_size and num_layers must be positive integers")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -97,23 +108,27 @@ class RNNBase(Module):
         self.batch_first = batch_first
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
-        self.proj_size = 0
+        self.proj_size = proj_size
         directions = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size
+        out_size = proj_size or hidden_size  # the size of h: the projection's, if any
         kw = {"device": device, "dtype": dtype}
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else out_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 self.register_parameter("weight_ih" + suffix, Parameter(
                     _creation.empty(gate_size, layer_input, **kw)))
                 self.register_parameter("weight_hh" + suffix, Parameter(
-                    _creation.empty(gate_size, hidden_size, **kw)))
+                    _creation.empty(gate_size, out_size, **kw)))
                 if bias:
                     self.register_parameter("bias_ih" + suffix, Parameter(
                         _creation.empty(gate_size, **kw)))
                     self.register_parameter("bias_hh" + suffix, Parameter(
                         _creation.empty(gate_size, **kw)))
+                if proj_size:
+                    self.register_parameter("weight_hr" + suffix, Parameter(
+                        _creation.empty(proj_size, hidden_size, **kw)))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -126,23 +141,23 @@ class RNNBase(Module):
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         get = self._parameters.get
         return (get("weight_ih" + suffix), get("weight_hh" + suffix), get("bias_ih" + suffix),
-                get("bias_hh" + suffix))
+                get("bias_hh" + suffix), get("weight_hr" + suffix))
 
-    def _step(self, gi, state, w_hh, b_hh):
+    def _step(self, gi, state, w_hh, b_hh, w_hr):
         if self.mode == "LSTM":
-            return lstm_step(gi, state, w_hh, b_hh)
+            return lstm_step(gi, state, w_hh, b_hh, w_hr)
         if self.mode == "GRU":
             return gru_step(gi, state, w_hh, b_hh)
         return rnn_step(gi, state, w_hh, b_hh, self.mode == "RNN_RELU")
 
     def _run_direction(self, x: Tensor, state, params: tuple, reverse: bool):
         """Run one layer in one direction over x (L, N, in); returns (outputs, last state)."""
-        w_ih, w_hh, b_ih, b_hh = params
+        w_ih, w_hh, b_ih, b_hh, w_hr = params
         gates = F.linear(x, w_ih, b_ih)  # all time steps in one matrix product
         steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
         outputs = [None] * x.shape[0]
         for t in steps:
-            state = self._step(gates[t], state, w_hh, b_hh)
+            state = self._step(gates[t], state, w_hh, b_hh, w_hr)
             outputs[t] = state[0] if self.mode == "LSTM" else state
         return stack(outputs, 0), state
 
@@ -151,7 +166,7 @@ class RNNBase(Module):
         """Run one layer in one direction over packed data x (sum of lengths, in): step t
         runs the first ``batch_sizes[t]`` sequences. Returns (packed outputs, the state of
         every sequence after its own last step)."""
-        w_ih, w_hh, b_ih, b_hh = params
+        w_ih, w_hh, b_ih, b_hh, w_hr = params
         gates = F.linear(x, w_ih, b_ih).split(batch_sizes, 0)  # all steps in one product
         steps = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
         initial, finished = state, []
@@ -164,7 +179,7 @@ class RNNBase(Module):
                 state = _rows(state, 0, n)
             elif n > running:  # reverse: longer sequences start, from their initial state
                 state = _cat_rows([state, _rows(initial, running, n)])
-            state = self._step(gates[t], state, w_hh, b_hh)
+            state = self._step(gates[t], state, w_hh, b_hh, w_hr)
             outputs[t] = state[0] if self.mode == "LSTM" else state
         return cat(outputs, 0), _cat_rows([state] + finished[::-1])
 
@@ -181,26 +196,29 @@ class RNNBase(Module):
             )
         return input.dim() == 2
 
-    def _initial(self, hx: Tensor | None, batch: int, like: Tensor, unbatched: bool) -> Tensor:
+    def _initial(self, hx: Tensor | None, batch: int, like: Tensor, unbatched: bool,
+                 size: int, name: str = "hidden") -> Tensor:
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, batch, self.hidden_size)
+        expected = (self.num_layers * directions, batch, size)
         if hx is None:
             return like.new_zeros(expected)
         if unbatched:
             hx = hx.unsqueeze(1)
         if tuple(hx.shape) != expected:
             raise RuntimeError(
-                f"Expected hidden size {expected}, got {list(hx.shape)}"
+                f"Expected {name} size {expected}, got {list(hx.shape)}"
             )
         return hx
 
     def _initial_states(self, hx, batch: int, like: Tensor, unbatched: bool) -> tuple:
-        """(h_0, c_0), zeros where not given; c_0 is None except for LSTM."""
+        """(h_0, c_0), zeros where not given; c_0 is None except for LSTM. With a projection
+        h_0 has ``proj_size`` features and c_0 ``hidden_size``."""
         if self.mode != "LSTM":
-            return self._initial(hx, batch, like, unbatched), None
+            return self._initial(hx, batch, like, unbatched, self.hidden_size), None
         h0, c0 = (None, None) if hx is None else hx
-        return (self._initial(h0, batch, like, unbatched),
-                self._initial(c0, batch, like, unbatched))
+        return (self._initial(h0, batch, like, unbatched, self.proj_size or self.hidden_size,
+                              "hidden[0]"),
+                self._initial(c0, batch, like, unbatched, self.hidden_size, "hidden[1]"))
 
     def _run_layers(self, x: Tensor, h0: Tensor, c0: Tensor | None, run) -> tuple:
         """Every layer and direction in turn; ``run(x, state, params, reverse)`` runs one.
@@ -260,6 +278,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -291,7 +311,7 @@ class RNN(RNNBase):
                              "'relu'.")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device, dtype)
+                         device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
 
@@ -301,16 +321,18 @@ class LSTM(RNNBase):
 
     Same arguments and shapes as ``RNN``; the state is a pair ``(h, c)``:
     ``output, (h_n, c_n) = lstm(x, (h_0, c_0))``.
+
+    ``proj_size=P`` (0 < P < hidden_size) adds a projection ``weight_hr_l{k}`` (P, H) to
+    each layer and direction: h_t = (o_t * tanh(c_t)) W_hr^T. Then h_0, h_n, the output and
+    the next layer's input have P features per direction, c_0 and c_n still H.
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, proj_size: int = 0, device=None,
                  dtype=None) -> None:
-        if proj_size:
-            raise NotImplementedError("LSTM with proj_size > 0 is not supported")
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, device, dtype)
+                         dropout, bidirectional, proj_size, device, dtype)
 
 
 class GRU(RNNBase):
@@ -321,7 +343,7 @@ class GRU(RNNBase):
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, device=None, dtype=None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, device, dtype)
+                         dropout, bidirectional, device=device, dtype=dtype)
 
 
 class RNNCellBase(Module):
