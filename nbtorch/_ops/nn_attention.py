@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .. import _creation
 from .. import _dtype as dt
 from .._tensor import Tensor
@@ -90,11 +92,14 @@ def _safe_softmax(scores: Tensor) -> Tensor:
 
 
 def attention_weights(query: Tensor, key: Tensor, attn_mask: Tensor | None = None,
-                      scale: float | None = None) -> Tensor:
+                      scale: float | None = None, empty_rows_zero: bool = True) -> Tensor:
     """softmax(Q K^T * scale + mask) over the keys: (..., L, E), (..., S, E) -> (..., L, S).
 
     ``attn_mask`` as in ``scaled_dot_product_attention`` (bool: True = may attend; float:
-    added); it must broadcast to the scores' shape without enlarging them."""
+    added); it must broadcast to the scores' shape without enlarging them. A query whose keys
+    are all masked gets zero weights, or NaN (the plain softmax of -inf's) with
+    ``empty_rows_zero=False``, as PyTorch's multi-head attention gives when it returns its
+    weights."""
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
     scores = query.matmul(key.transpose(-2, -1)) * scale
@@ -109,7 +114,10 @@ def attention_weights(query: Tensor, key: Tensor, attn_mask: Tensor | None = Non
         scores = scores.masked_fill(attn_mask.logical_not(), NEG_INF)
     else:
         scores = scores + attn_mask.to(scores.dtype)
-    return _safe_softmax(scores)
+    if empty_rows_zero:
+        return _safe_softmax(scores)
+    with np.errstate(invalid="ignore"):  # -inf - (-inf) in a hidden row: NaN, as intended
+        return softmax(scores, -1)
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,

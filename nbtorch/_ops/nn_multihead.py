@@ -132,8 +132,9 @@ def multi_head_attention_forward(
     must be given). ``bias_k``/``bias_v`` (1, 1, E) append one learned key/value position;
     ``add_zero_attn`` appends a zero one. ``static_k``/``static_v`` (N * heads, S,
     head_dim) replace the projected keys/values. Dropout on the weights only when
-    ``training``. A query whose keys are all hidden gets zero weights (PyTorch: NaN when
-    ``need_weights``, zeros otherwise).
+    ``training``. A query whose keys are all hidden has no softmax: as in PyTorch, its
+    weights and output are NaN when ``need_weights`` (the weights come from a plain softmax)
+    and its weights zero otherwise (``scaled_dot_product_attention``'s rule).
     """
     batched = _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
@@ -192,7 +193,8 @@ def multi_head_attention_forward(
         padding = padding.reshape(batch_heads, 1, src_len)
         attn_mask = padding if attn_mask is None else attn_mask + padding
 
-    weights = attention_weights(q, k, attn_mask)  # (N * heads, L, S)
+    # (N * heads, L, S); a fully hidden row: NaN if the weights are returned, else zeros
+    weights = attention_weights(q, k, attn_mask, empty_rows_zero=not need_weights)
     if training and dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
     heads = weights.matmul(v)  # (N * heads, L, head_dim)
