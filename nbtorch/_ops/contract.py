@@ -378,7 +378,9 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
     ``compute_mode`` chooses a matrix-product formula for large p=2 inputs; here it is
     accepted and ignored). At zero distance the norm has no derivative; as in PyTorch the
     gradient there is 0, not nan: for p other than 0, 1, 2 and inf a ``where`` picks a safe
-    value before the power that would divide by zero (the "double where" trick).
+    value before the power that would divide by zero (the "double where" trick). For
+    ``p=inf`` every coordinate tied for the largest difference gets the whole gradient, as
+    in PyTorch's cdist (``amax`` and ``dist`` share it among the ties).
     """
     for name, x in (("X1", x1), ("X2", x2)):
         if x.ndim < 2:
@@ -417,13 +419,24 @@ def _p_norm(diff, p: float):
     if p == 1.0:
         return diff.abs().sum(-1)
     if p == math.inf:
-        return diff.abs().amax(-1)
+        return _largest_with_full_gradient_to_ties(diff.abs())
     size = diff.abs()
     zero = size == 0
     powers = where(zero, 0.0, where(zero, 1.0, size) ** p)  # no 0 ** (p - 1) in backward
     total = powers.sum(-1)
     zero = total == 0
     return where(zero, 0.0, where(zero, 1.0, total) ** (1 / p))
+
+
+def _largest_with_full_gradient_to_ties(size):
+    """The largest of ``size`` over its last dim, where PyTorch's cdist gives each entry
+    tied for the largest the *whole* gradient (``amax`` would share it among them).
+
+    The value is ``largest`` (taken out of the graph) plus a sum of zeros, one per tied
+    entry, ``size - largest``: each zero has gradient 1 with respect to its own entry."""
+    largest = size.detach().amax(-1, keepdim=True)
+    ties = where(size.detach() == largest, size - largest, 0.0)
+    return largest.squeeze(-1) + ties.sum(-1)
 
 
 __all__ = ["einsum", "tensordot", "kron", "cdist"]

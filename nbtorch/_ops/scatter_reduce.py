@@ -11,7 +11,10 @@ Each output element is a reduction of a few inputs, so its gradient is the local
 of that reduction, taken per element (PyTorch's rules):
 
 * sum: 1 for every contributor; mean: 1/n, n the number of contributors;
-* prod: the product of the *other* contributors (computed without dividing by zero);
+* prod: the product of the *other* contributors (computed without dividing by zero). As in
+  PyTorch, ``src``'s gradient cannot be differentiated again where two or more zeros of
+  ``src`` meet at one position (that would take the product of all but two contributors):
+  a second backward through it raises instead of giving a wrong number;
 * amax/amin: 1/k for each of the k contributors equal to the result (ties share). As in
   PyTorch, ``input``'s value counts among the k when it equals the result, even with
   ``include_self=False`` (it then gets no gradient itself).
@@ -28,6 +31,7 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ._util import backend, wrap_dim
 from .pointwise import type_name
 from .scatter import _check_index, _check_scatter, _crop, _pad, _scatter_key, gather, scatter_add
@@ -92,12 +96,17 @@ class ScatterReduce(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        dim, index, _, _ = ctx.args
-        p_self, p_src = _partials(*ctx.saved_tensors, *ctx.args)
+        x, src, out = ctx.saved_tensors
+        dim, index, reduce, _ = ctx.args
+        p_self, p_src = _partials(x, src, out, *ctx.args)
         g_self = grad * p_self if ctx.needs_input_grad[0] else None
         g_src = None
         if ctx.needs_input_grad[3]:
             g_src = _pad(gather(grad, dim, index) * p_src, ctx.src_shape)
+            # recording for a second backward: refuse it where two zeros meet (PyTorch's rule)
+            if reduce == "prod" and is_grad_enabled() and bool(
+                    (_zeros_sent(x, src, dim, index) > 1).any()):
+                g_src = NoDoubleBackward.apply(g_src, _TWO_ZEROS)
         return g_self, None, None, g_src, None, None
 
     @staticmethod
@@ -109,6 +118,34 @@ class ScatterReduce(Function):
         if t_src is None:
             return t
         return scatter_add(t, dim, index, _crop_tensor(t_src, index.shape) * p_src)
+
+
+_TWO_ZEROS = ("scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
+              "are scattered to the same position in self")
+
+
+class NoDoubleBackward(Function):
+    """The identity, for a gradient that has no gradient of its own here: differentiating
+    it again (backward or forward mode) raises ``RuntimeError(message)``."""
+
+    @staticmethod
+    def forward(ctx, x, message):
+        ctx.message = message
+        return x._array.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(ctx.message)
+
+    @staticmethod
+    def jvp(ctx, t, _):
+        raise RuntimeError(ctx.message)
+
+
+def _zeros_sent(x, src, dim, index):
+    """How many zeros of ``src`` go to each position of ``x`` (shaped like ``x``)."""
+    src_zero = _crop_tensor(src, index.shape) == 0
+    return scatter_add(x.new_zeros(x.shape), dim, index, src_zero.to(x.dtype))
 
 
 def _crop_tensor(t, shape):
@@ -150,8 +187,7 @@ def _prod_partials(x, src, out, dim, index, include_self):
     x_one = x.masked_fill(x_zero, 1)
     p_self = scatter_reduce(x_one, dim, index, src, "prod", include_self=include_self) / x_one
     src_zero = src == 0
-    zeros_sent = scatter_add(x.new_zeros(x.shape), dim, index, src_zero.to(x.dtype))
-    single_zero = src_zero & (gather(zeros_sent, dim, index) == 1)
+    single_zero = src_zero & (gather(_zeros_sent(x, src, dim, index), dim, index) == 1)
     without = scatter_reduce(x, dim, index, src.masked_fill(single_zero, 1), "prod",
                              include_self=include_self)
     divided = gather(out, dim, index) / src.masked_fill(src_zero, 1)

@@ -14,8 +14,11 @@ goes to ``v``'s own elements only (an element of ``x`` outside ``v`` gets none).
 Gradient: every output element is the storage element at its position, so the gradient of
 a storage element is the sum of the gradients of all the output elements that read it
 (scatter-add by position), and the input's gradient reads the storage gradient at the
-input's own positions (a gather). Both are index ops on constant positions, so gradients
-of any order and the cuda device come for free.
+input's own positions (a gather). An input that overlaps itself (an expanded tensor) holds
+a storage element k times; as in PyTorch, each of those k elements gets 1/k of that storage
+element's gradient, so that their sum (which is what ``expand``'s backward takes) is the
+storage element's gradient. These are index ops on constant positions and a division by
+constant counts, so gradients of any order and the cuda device come for free.
 """
 
 from __future__ import annotations
@@ -77,6 +80,11 @@ class AsStrided(Function):
         ctx.pos_in = B.from_numpy(pos_in - low, device)
         ctx.pos_out = B.from_numpy(pos_out - low, device)
         ctx.length = int(length)
+        copies = np.bincount((pos_in - low).ravel(), minlength=ctx.length)
+        ctx.copies = None  # how many input elements hold each storage element, if ever > 1
+        if copies.max(initial=0) > 1:
+            ctx.copies = Tensor._make(B.from_numpy(np.maximum(copies, 1).astype(a.dtype),
+                                                   device))
         return _view(a, size, stride, offset)
 
     @staticmethod
@@ -84,6 +92,8 @@ class AsStrided(Function):
         from .index import IndexBackward, index
 
         storage = IndexBackward.apply(grad, (ctx.pos_out,), (ctx.length,))
+        if ctx.copies is not None:  # share a storage element's gradient among its copies
+            storage = storage / ctx.copies
         return index(storage, (ctx.pos_in,)), None, None, None
 
     @staticmethod
@@ -91,6 +101,8 @@ class AsStrided(Function):
         from .index import IndexBackward, index
 
         storage = IndexBackward.apply(t, (ctx.pos_in,), (ctx.length,))
+        if ctx.copies is not None:  # the copies' tangents were added up: their mean
+            storage = storage / ctx.copies
         return index(storage, (ctx.pos_out,))
 
 
