@@ -24,8 +24,10 @@ def _infer_dtype(data, python=None) -> dt.dtype:
         python = {bool: dt.bool_, int: dt.int64, float: dt.get_default_dtype()}
     if type(data) in python:
         return python[type(data)]
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
     if not isinstance(data, (list, tuple)):
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     types = set(map(type, data))  # one fast pass; look closer only at items that need it
     found = {python[t] for t in types if t in python}
     if not types <= python.keys():
@@ -142,6 +144,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 
 def _like(input, dtype, device):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     return (input.dtype.numpy if dtype is None else dt.to_numpy_dtype(dtype),
             input.device if device is None else device)
 
@@ -243,6 +248,9 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
 def eye(n: int, m: int | None = None, *, dtype=None, device=None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix (ones on the diagonal), n x m."""
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), device, requires_grad)
 
 

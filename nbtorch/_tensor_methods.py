@@ -15,6 +15,9 @@ from ._tensor import Tensor
 
 def _fill_(self, value):
     """Fill with ``value`` (a number or a 0-d tensor) in place."""
+    if isinstance(value, Tensor) and value._array.ndim:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._array.ndim} dimensions.")
     self._check_inplace()
     if inplace._is_recording(self, (value,)):  # autograd sees the fill (see inplace.Overwrite)
         if not isinstance(value, Tensor):

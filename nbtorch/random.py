@@ -168,6 +168,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A random ordering of 0..n-1."""
     d = dt.to_numpy_dtype(dtype) if dtype is not None else dt.int64.numpy
+    (n,) = _size((n,))  # refuses a negative n
     return _finish(_rng(generator).permutation(n).astype(d), device, requires_grad)
 
 
@@ -188,6 +189,7 @@ def randint_like(input, low, high=None, *, dtype=None, device=None, generator=No
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
     """Normal random numbers: ``normal(mean, std, size)``, or with tensor mean/std."""
+    _check_std(std)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean if isinstance(mean, Tensor) else None
         s = std if isinstance(std, Tensor) else None
@@ -197,6 +199,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     if size is None:
         raise TypeError("normal() with float mean and std needs a size")
     return randn(*_size((size,)), generator=generator, dtype=dtype, device=device) * std + mean
+
+
+def _check_std(std) -> None:
+    if isinstance(std, Tensor):
+        if bool((std < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
 
 
 def _check_probabilities(probs: Tensor) -> None:
@@ -303,6 +313,7 @@ def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
 
 def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill in place with normal numbers."""
+    _check_std(std)
     return _fill_from(self, _rng(generator).normal(mean, std, self._array.shape))
 
 

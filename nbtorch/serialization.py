@@ -242,10 +242,15 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2,
     elements.
     """
     if not isinstance(f, (str, os.PathLike)):
+        if not hasattr(f, "write"):
+            raise AttributeError("expected 'f' to be string, path, or a file-like object with a "
+                                 "'write' attribute")
         _write_archive(obj, f)
         return
     path = os.fspath(f)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise RuntimeError(f"Parent directory {folder} does not exist.")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as tmp_file:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._util import binary_arrays
+from ._util import binary_arrays, promoted_dtype
 
 
 class Add(Function):
@@ -243,10 +243,20 @@ def _tangent_sum(ta, tb):
 # -- the public functions --------------------------------------------------------------------
 
 
+def _check_alpha(input, other, alpha) -> None:
+    """A float ``alpha`` needs a floating-point result: ``add(ints, ints, alpha=0.5)`` would
+    silently turn an integer sum into a float one, so PyTorch refuses it."""
+    if isinstance(alpha, float) and not promoted_dtype(input, other).is_floating_point:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting (``torch.add``)."""
     if alpha != 1:
-        other = mul(other, alpha)
+        _check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     result = Add.apply(input, other)
     return result if out is None else _out(result, out)
 
@@ -255,7 +265,8 @@ def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other`` (``torch.sub``)."""
     if alpha != 1:
         _check_no_bool(input, other)  # before ``other * alpha`` turns a bool into an int
-        other = mul(other, alpha)
+        _check_alpha(input, other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     result = Sub.apply(input, other)
     return result if out is None else _out(result, out)
 

@@ -13,6 +13,8 @@ index array, gives (2, 5)).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -105,7 +107,7 @@ class AdvancedIndex(Function):
         try:
             return x._array[key]
         except IndexError as e:
-            raise IndexError(str(e).replace(" axis ", " dimension ")) from None
+            raise _index_error(e, x._array.shape, key) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -229,6 +231,8 @@ def _write(array, key, value) -> None:
     try:
         array[key] = value
         return
+    except IndexError as e:
+        raise _index_error(e, array.shape, key) from None
     except ValueError as e:
         if not getattr(array.flags, "writeable", True):  # numpy's read-only: an expanded tensor
             _write_expanded(array, key, value)
@@ -265,6 +269,21 @@ def _write(array, key, value) -> None:
         f"The expanded size of the tensor ({target[dim + lead]}) must match the existing size "
         f"({have[dim]}) at non-singleton dimension {dim + lead}.  Target sizes: {target}.  "
         f"Tensor sizes: {have}"
+    )
+
+
+def _index_error(error: IndexError, shape, key) -> IndexError:
+    """numpy's IndexError in PyTorch's words: dimensions, not axes, and a boolean mask that
+    does not fit is named with its shape."""
+    wrong_mask = re.search(r"along axis (\d+); size of axis is \d+", str(error))
+    items = key if isinstance(key, tuple) else (key,)
+    mask = next((k for k in items if getattr(k, "dtype", None) == np.bool_
+                 or isinstance(k, (list, tuple)) and np.asarray(k).dtype == np.bool_), None)
+    if wrong_mask is None or mask is None:
+        return IndexError(str(error).replace(" axis ", " dimension "))
+    return IndexError(
+        f"The shape of the mask {list(np.shape(mask))} does not match the shape of the indexed "
+        f"tensor {list(shape)} at index {wrong_mask.group(1)}"
     )
 
 

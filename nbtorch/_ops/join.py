@@ -51,9 +51,9 @@ def _check_tensor_list(tensors, name: str) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
-    for t in tensors:
+    for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but "
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but "
                             f"got {type(t).__name__}")
     return list(tensors)
 

@@ -285,12 +285,23 @@ def _padding(padding, kernel, dilation, stride) -> tuple:
     return tuple((p, p) for p in _pair(padding))
 
 
+def _check_steps(stride: tuple, padding: tuple, dilation: tuple) -> None:
+    """Strides and dilations must be positive, paddings not negative (PyTorch's errors)."""
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+
+
 def _check_conv(x: Tensor, w: Tensor, b, groups: int, name: str, geom: Geometry) -> None:
     if x.dim() != 4:
         raise RuntimeError(
             f"Expected 3D (unbatched) or 4D (batched) input to {name}, but got input of size: "
             f"{list(x.shape)}"
         )
+    _check_steps(geom.stride, geom.padding[0] + geom.padding[1], geom.dilation)
     if w.dim() != 4:
         raise RuntimeError(
             f"weight should have at least three dimensions, got weight of size {list(w.shape)}"
@@ -371,6 +382,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         )
     stride, dilation = _pair(stride), _pair(dilation)
     pad, extra = _pair(padding), _pair(output_padding)
+    _check_steps(stride, pad, dilation)
+    _check_output_padding(extra, stride, dilation)
     kernel = tuple(weight.shape[2:])
     if input.shape[1] != weight.shape[0]:
         raise RuntimeError(
@@ -385,6 +398,19 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if bias is not None:
         out = out + bias.reshape(1, -1, 1, 1)
     return out.squeeze(0) if unbatched else out
+
+
+def _check_output_padding(extra: tuple, stride: tuple, dilation: tuple) -> None:
+    """The extra rows ``output_padding`` adds must be fewer than the stride or the dilation."""
+    if any(e < 0 for e in extra):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {extra[0]} output_padding_width: {extra[1]} "
+            f"stride_height: {stride[0]} stride_width: {stride[1]} "
+            f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}"
+        )
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,

@@ -20,7 +20,7 @@ from .._threads import parallel_chunks, threads_for
 from ..autograd.function import Function
 from ._util import backend, check_same_device
 from .nn_activation import Softmax, log_softmax, softplus
-from .pointwise import type_name, where
+from .pointwise import not_implemented, type_name, where
 from .scatter import Gather
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -89,6 +89,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """0.5 d^2 for |d| < delta, delta (|d| - 0.5 delta) beyond (``smooth_l1 * delta``)."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     d = (input - target).abs()
     return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
 
@@ -147,6 +149,16 @@ def _check_targets(input: Tensor, target: Tensor, ignore_index: int, need_values
         if bad.any():
             raise IndexError(f"Target {t[bad][0]} is out of bounds.")
     return t.astype(np.int64, copy=False), not lo <= ignore_index <= hi
+
+
+def _check_class_weight(input: Tensor, weight: Tensor) -> None:
+    """Class weights: one number per class of ``input`` (N, C, ...) or (C,)."""
+    classes = input.shape[-1] if input.dim() == 1 else input.shape[1]
+    if tuple(weight.shape) != (classes,):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}"
+        )
 
 
 def _known_real_classes(target: Tensor, classes: int, ignore_index: int) -> bool:
@@ -508,6 +520,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     for other in (target, weight):
         if other is not None:  # the target and class weights live where the input does
             check_same_device(input._array, other._array)
+    if input._array.dtype.kind != "f":
+        raise not_implemented("log_softmax", input._array)
+    if weight is not None:
+        _check_class_weight(input, weight)
     if target.is_floating_point():
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     fused = weight is None and not label_smoothing and type(input._array) is not np.ndarray
@@ -560,6 +576,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     for other in (target, weight):
         if other is not None:  # the target and class weights live where the input does
             check_same_device(input._array, other._array)
+    if weight is not None:
+        _check_class_weight(input, weight)
     on_cpu = type(input._array) is np.ndarray
     t, all_counted = _check_targets(input, target, ignore_index, need_values=on_cpu)
     rows = _class_last(input)
@@ -662,6 +680,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     (and a finite gradient: see ``BinaryCrossEntropy``)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "bce")
+    if target._array.dtype != input._array.dtype:
+        raise RuntimeError(f"Found dtype {type_name(target._array)} but expected "
+                           f"{type_name(input._array)}")
     a = input.detach()._array
     if ((a < 0) | (a > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -680,6 +701,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     positive examples more (against class imbalance)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "logits")
+    if target._array.dtype.kind in "iu":
+        raise RuntimeError(f"result type {type_name(input._array)} can't be cast to the "
+                           f"desired output type {type_name(target._array)}")
     log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
     loss = (1 - target) * input + log_weight * softplus(-input)
     if weight is not None:

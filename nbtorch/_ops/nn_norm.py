@@ -44,6 +44,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
     dims = (0,) + tuple(range(2, input.dim()))
     shape = _channel_shape(input)
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != input.shape[1]:
+            raise RuntimeError(f"{name} should contain {input.shape[1]} elements not "
+                               f"{t.numel()}")
     if training:
         count = input.numel() // input.shape[1]
         if count <= 1:

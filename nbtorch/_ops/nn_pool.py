@@ -110,6 +110,29 @@ def _batched(input: Tensor, name: str):
     return (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
 
 
+def _check_window(kernel: tuple, stride: tuple, padding: tuple, dilation: tuple) -> None:
+    """PyTorch's errors for a pooling window that cannot sweep the input."""
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"stride should be greater than zero, but got stride={list(stride)}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {list(padding)}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise RuntimeError(
+            "pad should be at most half of effective kernel size, but got "
+            f"pad={padding[0]}, kernel_size={kernel[0]} and dilation={dilation[0]}"
+        )
+
+
+def _check_out_size(x: Tensor, out_size: tuple) -> None:
+    if min(out_size) <= 0:
+        raise RuntimeError(
+            f"Given input size: ({'x'.join(str(s) for s in x.shape[1:])}). Calculated output "
+            f"size: ({x.shape[1]}x{out_size[0]}x{out_size[1]}). Output size is too small"
+        )
+
+
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
     """The maximum of each kh x kw window of (N, C, H, W) input -> (N, C, H_out, W_out).
@@ -122,18 +145,10 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] else _pair(stride)
     padding, dilation = _pair(padding), _pair(dilation)
-    if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise RuntimeError(
-            "pad should be at most half of effective kernel size, but got "
-            f"pad={padding[0]}, kernel_size={kernel[0]} and dilation={dilation[0]}"
-        )
+    _check_window(kernel, stride, padding, dilation)
     out_size = tuple(_pool_out(n, k, s, p, d, ceil_mode) for n, k, s, p, d in
                      zip(x.shape[2:], kernel, stride, padding, dilation))
-    if min(out_size) <= 0:
-        raise RuntimeError(
-            f"Given input size: ({'x'.join(str(s) for s in x.shape[1:])}). Calculated output "
-            f"size: ({x.shape[1]}x{out_size[0]}x{out_size[1]}). Output size is too small"
-        )
+    _check_out_size(x, out_size)
     out, indices = MaxPool2d.apply(x, kernel, stride, padding, dilation, out_size)
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
@@ -150,10 +165,12 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] else _pair(stride)
     padding = _pair(padding)
+    _check_window(kernel, stride, padding, (1, 1))
     n, c, h, w = x.shape
     size = (h, w)
     out_size = tuple(_pool_out(s, k, st, p, 1, ceil_mode) for s, k, st, p in
                      zip(size, kernel, stride, padding))
+    _check_out_size(x, out_size)
     # Extra zeros at the end so that ceil_mode's last (partial) window exists.
     extra = tuple(max((o - 1) * st + k - (s + 2 * p), 0) for o, st, k, s, p in
                   zip(out_size, stride, kernel, size, padding))
@@ -200,6 +217,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     h, w = input.shape[-2:]
     oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
     oh, ow = h if oh is None else oh, w if ow is None else ow
+    if oh < 0 or ow < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than "
+                           f"or equal to 0 but received {{{oh}, {ow}}}")
     dtype, to_device = input._array.dtype, backend_of(input._array).from_numpy
     ph = Tensor._make(to_device(_adaptive_matrix(h, oh).astype(dtype), input.device))
     pw = Tensor._make(to_device(_adaptive_matrix(w, ow).T.astype(dtype), input.device))

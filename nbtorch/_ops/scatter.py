@@ -123,6 +123,8 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False):
 def _check_scatter(input, d: int, index, src) -> None:
     n = input._array.ndim
     idx = index._array
+    if src is not None and src._array.dtype != input._array.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     for k in range(n):
         too_big = k != d and idx.shape[k] > input._array.shape[k]
         if too_big or (src is not None and idx.shape[k] > src._array.shape[k]):
@@ -436,6 +438,10 @@ def take(input, index):
     """Elements of ``input`` (read as 1-d) at ``index``; the result has ``index``'s shape."""
     n = input.numel()
     idx = index._array
+    if idx.dtype != np.int64:
+        from .pointwise import type_name
+
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {type_name(idx)}")
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f"out of range: tried to access index {int(bad)} on a tensor of {n} "

@@ -7,6 +7,8 @@ A view's backward is the inverse reshaping of the gradient: ``view`` -> ``reshap
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .._backend import backend_of
@@ -18,7 +20,10 @@ from .reduce import sum_to_size
 
 def _infer_shape(shape, numel: int) -> tuple:
     """Resolve one ``-1`` in ``shape`` and check the element count (PyTorch's messages)."""
-    shape = tuple(int(s) for s in shape)
+    try:
+        shape = tuple(operator.index(s) for s in shape)  # ints only: 2.0 or "2" is refused
+    except TypeError:
+        raise TypeError(f"shape must be a tuple of ints, but got {list(shape)}") from None
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1

@@ -386,6 +386,8 @@ class Function(metaclass=_FunctionMeta):
                 raw = cls.forward(ctx, *args)
             except ValueError as e:
                 raise _as_broadcast_error(e, args) from None
+            except AttributeError as e:
+                raise _as_type_error(cls, e, args) from None
             finally:
                 _State.grad_enabled = True
         else:
@@ -393,6 +395,8 @@ class Function(metaclass=_FunctionMeta):
                 raw = cls.forward(ctx, *args)
             except ValueError as e:
                 raise _as_broadcast_error(e, args) from None
+            except AttributeError as e:
+                raise _as_type_error(cls, e, args) from None
 
         if type(raw) is tuple:
             raw_outputs = raw
@@ -433,6 +437,16 @@ def _as_broadcast_error(error: ValueError, args) -> Exception:
                     f"at non-singleton dimension {dim}"
                 )
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+def _as_type_error(cls, error: AttributeError, args) -> Exception:
+    """A list or string where a tensor belongs (``exp([1.0])``) fails in forward on its
+    missing ``_array``: reworded as the TypeError PyTorch raises."""
+    for position, a in enumerate(args, 1):
+        if a is error.obj and error.name == "_array" and not isinstance(a, Tensor):
+            return TypeError(f"{cls.__name__.lower()}(): argument (position {position}) must be "
+                             f"Tensor, not {type(a).__name__}")
+    return error
 
 
 class _forward_ad_state:

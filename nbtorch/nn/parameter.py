@@ -28,6 +28,10 @@ class Parameter(Tensor):
             from .._creation import empty
 
             data = empty(0)
+        if requires_grad and data._array.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         return cls._make(data.detach()._array, requires_grad)
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True):

@@ -62,16 +62,18 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            with no_grad():
-                self.num_batches_tracked.add_(1)
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked)
+        counting = self.training and self.track_running_stats
+        if counting and self.momentum is None:  # cumulative moving average
+            factor = 1.0 / (float(self.num_batches_tracked) + 1)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if track else None,
-                            self.running_var if track else None, self.weight, self.bias,
-                            use_batch_stats, factor, self.eps)
+        out = F.batch_norm(input, self.running_mean if track else None,
+                           self.running_var if track else None, self.weight, self.bias,
+                           use_batch_stats, factor, self.eps)
+        if counting:  # counted only once the batch went through: a bad input changes nothing
+            with no_grad():
+                self.num_batches_tracked.add_(1)
+        return out
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

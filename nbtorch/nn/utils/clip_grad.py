@@ -25,10 +25,10 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     ``max_norm`` every gradient is multiplied by ``max_norm / (total + 1e-6)``: the update
     direction is kept, only its length shrinks. Returns the total norm before clipping.
     """
+    norm_type = float(norm_type)  # a bad norm_type fails even when there are no gradients
     grads = _grads(parameters)
     if not grads:
         return _tensor(0.0)
-    norm_type = float(norm_type)
     arrays = [g.detach().cpu()._array.astype("float64") for g in grads]
     if math.isinf(norm_type):
         total = max(float(abs(a).max()) if a.size else 0.0 for a in arrays)
