@@ -84,6 +84,7 @@ from ._ops.counting import *  # noqa: F403  (unique_consecutive, histogram)
 from ._ops.cumulative import *  # noqa: F403  (logcumsumexp, trapezoid, ...)
 from ._ops.decompositions import *  # noqa: F403  (svd, qr, cholesky)
 from ._ops.diagonals import *  # noqa: F403  (diag_embed, diagflat, diagonal_scatter)
+from ._ops.gamma_bessel import *  # noqa: F403  (lgamma, digamma, polygamma, mvlgamma, i0)
 from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.linalg import *  # noqa: F403
 from ._ops.linalg_extra import *  # noqa: F403  (logdet, slogdet, pinverse, ...)

@@ -1,7 +1,8 @@
 """``nbtorch.special``: special functions under PyTorch's ``torch.special`` names.
 
-Most are functions of ``nbtorch`` (``expit`` is ``sigmoid`` under another name); three are
-small compositions:
+Most are functions of ``nbtorch``, some under other names (``expit`` is ``sigmoid``,
+``gammaln`` is ``lgamma``, ``psi`` is ``digamma``, ``multigammaln`` is ``mvlgamma``); three
+are small compositions:
 
 * ``ndtr(x)``, the standard normal distribution function P(Z <= x), is erfc(-x / sqrt 2) / 2
   (erfc keeps its accuracy in the left tail, where 1 + erf(x / sqrt 2) would cancel);
@@ -16,6 +17,10 @@ import math
 
 import numpy as np
 
+from ._ops.gamma_bessel import digamma, i0, i0e, i1, i1e, polygamma, zeta
+from ._ops.gamma_bessel import digamma as psi
+from ._ops.gamma_bessel import lgamma as gammaln
+from ._ops.gamma_bessel import mvlgamma as multigammaln
 from ._ops.math_extra import erfc, exp2, logit, sinc, xlogy
 from ._ops.pointwise import erf, expm1, log1p, where
 from ._ops.pointwise import sigmoid as expit
@@ -43,4 +48,6 @@ def entr(input: Tensor) -> Tensor:
 
 
 __all__ = ["expit", "logit", "xlogy", "erf", "erfc", "erfinv", "log1p", "expm1", "exp2",
-           "softmax", "log_softmax", "logsumexp", "sinc", "entr", "ndtr", "ndtri"]
+           "softmax", "log_softmax", "logsumexp", "sinc", "entr", "ndtr", "ndtri",
+           "gammaln", "digamma", "psi", "polygamma", "multigammaln", "i0", "i0e", "i1", "i1e",
+           "zeta"]

@@ -168,6 +168,60 @@ def erfc(x):
     return out.reshape(x.shape)
 
 
+def _gamma_bessel(name: str, *args):
+    """The Numba ufunc ``name`` of ``cpu_kernels/gamma_bessel.py`` on float arrays (or
+    numbers), run in float64 and its result cast back to the arguments' dtype. Its inf and
+    NaN (poles, overflow) are results, not accidents: numpy's warnings about them are
+    silenced."""
+    from .cpu_kernels import gamma_bessel
+
+    dtype = np.result_type(*args)
+    wide = [a.astype(np.float64, copy=False) if isinstance(a, np.ndarray) else float(a)
+            for a in args]
+    with np.errstate(all="ignore"):
+        return np.asarray(getattr(gamma_bessel, name)(*wide), dtype=dtype)
+
+
+def lgamma(x):
+    """log |Gamma(x)| elementwise."""
+    return _gamma_bessel("lgamma", x)
+
+
+def digamma(x):
+    """The digamma function Gamma'(x) / Gamma(x) elementwise."""
+    return _gamma_bessel("digamma", x)
+
+
+def zeta(x, q):
+    """Hurwitz's zeta function sum_k (k + q)^-x elementwise (broadcast)."""
+    return _gamma_bessel("zeta", x, q)
+
+
+def i0(x):
+    """The modified Bessel function I0 elementwise: exp(|x|) i0e(x), in float64 (a float32
+    result is rounded once)."""
+    wide = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):  # inf * 0 = NaN at x = inf, as in PyTorch
+        return np.asarray(np.exp(np.abs(wide)) * i0e(wide), dtype=x.dtype)
+
+
+def i0e(x):
+    """exp(-|x|) I0(x) elementwise."""
+    return _gamma_bessel("i0e", x)
+
+
+def i1(x):
+    """The modified Bessel function I1 elementwise: exp(|x|) i1e(x), in float64."""
+    wide = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return np.asarray(np.exp(np.abs(wide)) * i1e(wide), dtype=x.dtype)
+
+
+def i1e(x):
+    """exp(-|x|) I1(x) elementwise."""
+    return _gamma_bessel("i1e", x)
+
+
 def diagonal_view(x, offset: int, dim1: int, dim2: int):
     """The diagonal of the (dim1, dim2) matrices as a writable view (numpy's is read-only)."""
     view = np.diagonal(x, offset, dim1, dim2)

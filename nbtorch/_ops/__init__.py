@@ -15,6 +15,7 @@ from . import (
     cumulative,
     decompositions,
     diagonals,
+    gamma_bessel,
     index,
     inplace,
     join,
@@ -58,4 +59,4 @@ OP_MODULES = (arithmetic, binary, convert, index, inplace, join, linalg, logic, 
               nn_conv, nn_norm, nn_pool, nn_resample, arrange, contract,
               minmax, nan_reduce, search, special, decompositions, linalg_extra,
               scatter_reduce, place, diagonals, stack_split, strided, quantile, cumulative,
-              counting, norms, products, math_extra)
+              counting, norms, products, math_extra, gamma_bessel)

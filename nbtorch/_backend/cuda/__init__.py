@@ -6,6 +6,7 @@ module per kind of kernel:
 ==================  ===========================================================
 ``layout.py``       where element i of a strided view lives; copies, fills
 ``elementwise.py``  unary and binary ops with broadcasting, ``where``
+``special.py``      lgamma, digamma, Hurwitz's zeta, Bessel I0 and I1 (elementwise)
 ``reduce.py``       sum/max/argmax/... along any dims (shared-memory tree), scans
 ``matmul.py``       tiled shared-memory matrix product (batched), and ``linear``'s fused
                     forms (bias added as results are written, bias gradient as row sums)
@@ -168,6 +169,7 @@ from .softmax import (
     log_softmax,
     softmax,
 )
+from .special import digamma, i0, i0e, i1, i1e, lgamma, zeta
 
 ndarray = DeviceArray
 device_type = "cuda"
