@@ -182,7 +182,8 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"gpu_compile_check: {len(COMPILED)} (kernel, argument types) pairs of "
         f"{len(kernels)} kernels compiled for compute capability {CC[0]}.{CC[1]}")
-    made = {d.py_func for d in gc.get_objects() if isinstance(d, CUDADispatcher)
+    # type(), not isinstance(): isinstance on a dead weakref.proxy among the objects raises
+    made = {d.py_func for d in gc.get_objects() if issubclass(type(d), CUDADispatcher)
             and d.py_func.__module__.startswith("nbtorch")
             and not d.targetoptions.get("device")}
     never = sorted(f"{f.__module__}.{f.__name__}" for f in made - kernels)
