@@ -86,3 +86,23 @@ def test_i1_gradient_at_zero_is_one_half_on_cuda():
     t = torch.tensor([0.0, -0.0, 1e-20]).cuda().requires_grad_()
     special.i1(t).sum().backward()
     np.testing.assert_array_equal(t.grad.cpu().numpy(), [0.5, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("name", ["lgamma", "digamma", "i0", "i0e", "i1", "i1e"])
+def test_strided_views_equal_the_cpus(name):
+    # a transposed view: the strided kernel, not the flat one
+    fn = FUNCTIONS[name]
+    want = fn(torch.tensor(X).t()).numpy()
+    got = fn(torch.tensor(X).cuda().t()).cpu().numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-300)
+
+
+def test_zeta_of_numbers_and_views_equals_the_cpus():
+    # a number for x, or for q, and strided or same-shape operands: every zeta kernel
+    x, q = torch.tensor([[2.0, 3.0], [4.5, 6.0]]), torch.tensor([[0.5, 1.0], [2.5, 9.0]])
+    cases = [lambda x, q: special.zeta(2.5, q), lambda x, q: special.zeta(x, 1.5),
+             lambda x, q: special.zeta(x, q), lambda x, q: special.zeta(x.t(), q),
+             lambda x, q: special.zeta(x.t(), 1.5), lambda x, q: special.zeta(2.5, q.t())]
+    for case in cases:
+        np.testing.assert_allclose(case(x.cuda(), q.cuda()).cpu().numpy(),
+                                   case(x, q).numpy(), rtol=1e-12)
