@@ -59,8 +59,9 @@ def assign_result(self, result) -> None:
                              or result._tangents or base._tangents):
         _write_through_view(self, result)
         return
-    if not result._requires_grad and self.grad_fn is not None and _State.grad_enabled:
-        result = Overwrite.apply(self, result)  # the old history gets a zero gradient
+    if not result._requires_grad and ((self.grad_fn is not None and _State.grad_enabled)
+                                      or (self._tangents and not result._tangents)):
+        result = Overwrite.apply(self, result)  # the old history: zero gradient and tangent
     writable(self)[...] = result._array
     self._bump_version()
     if self._tangents or result._tangents:  # forward AD: self takes the result's tangents

@@ -203,17 +203,18 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """cos of the angle between x1 and x2 along ``dim``: (x1 / |x1|) . (x2 / |x2|).
 
     As in PyTorch, each vector is divided by its own length first, so the result stays in
-    [-1, 1]; a length below ``eps`` counts as ``eps``. That clamp is made under ``no_grad``:
-    the gradient flows as if the length were not clamped, which stays finite for an
-    all-zero vector (the length's gradient there is 0) where x / |x| would give 0 / 0.
+    [-1, 1]; a length below ``eps`` counts as ``eps``. That clamp is written through a
+    ``detach()``ed alias, unseen by autograd: gradients (and forward-mode tangents, which keep
+    their own history for a second derivative) flow as if the length were not clamped, which
+    stays finite for an all-zero vector (the length's gradient there is 0) where x / |x|
+    would give 0 / 0.
     """
     x1, x2 = broadcast_tensors(x1, x2)
     # clones: the norms' backward keeps them, and they are about to change in place
     n1 = x1.norm(2, dim, keepdim=True).clone()
     n2 = x2.norm(2, dim, keepdim=True).clone()
-    with no_grad():
-        n1.clamp_min_(eps)
-        n2.clamp_min_(eps)
+    n1.detach().clamp_min_(eps)
+    n2.detach().clamp_min_(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 

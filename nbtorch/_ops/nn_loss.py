@@ -394,31 +394,67 @@ class CrossEntropyBackward(Function):
     @staticmethod
     def backward(ctx, v):
         rows, grad = ctx.saved_tensors
-        coef, hit, t, valid, scale, weight, smoothing, reduction, denom = ctx.parts
-        B = backend(rows)
-        n, classes = rows.shape
-        if coef is None:  # the plain case: spell out its all-ones row weights and scales
-            g = grad._array
-            scale = B.broadcast_to(g / denom if reduction == "mean" else g, (n,))
-            coef = hit = B.ones(n, rows._array.dtype)
-        p = Softmax.apply(rows, 1)
+        reduction, denom = ctx.parts[7:]
         gx = gg = None
         if ctx.needs_input_grad[0]:
-            pv = p * v
-            gx = (pv - p * pv.sum(1, keepdim=True)) * Tensor._make(scale * coef)[:, None]
+            gx = CrossEntropyBackward._along_rows(ctx, rows, grad, v)
         if ctx.needs_input_grad[1]:
-            target = B.zeros((n, classes), dtype=rows._array.dtype)
-            target[B.arange(n), t] = hit
-            if smoothing:
-                w_row = 1.0 if weight is None else weight[None, :]
-                target += ((smoothing / classes) * valid)[:, None] * w_row
-            unit = p * Tensor._make(coef)[:, None] - Tensor._make(target)
-            per_row = (unit * v).sum(1)
+            per_row = (CrossEntropyBackward._unit(ctx, rows, grad) * v).sum(1)
             if reduction == "none":
                 gg = per_row.reshape(grad.shape)
             else:
                 gg = per_row.sum() / denom if reduction == "mean" else per_row.sum()
         return gx, gg, None, None
+
+    @staticmethod
+    def jvp(ctx, t_rows, t_grad, *_):
+        # The output is scale_r * unit_r. Moving x by t moves the softmax in unit_r by its
+        # Jacobian, which is symmetric: backward's formula with v = t. The output is linear
+        # in grad: t_grad, scaled the way grad is, times the unit rows.
+        rows, grad = ctx.saved_tensors
+        reduction, denom = ctx.parts[7:]
+        out = None
+        if t_rows is not None:
+            out = CrossEntropyBackward._along_rows(ctx, rows, grad, t_rows)
+        if t_grad is not None:
+            t_scale = t_grad / denom if reduction == "mean" else t_grad
+            part = CrossEntropyBackward._unit(ctx, rows, grad) * t_scale.reshape(-1, 1)
+            out = part if out is None else out + part
+        return out
+
+    @staticmethod
+    def _weights(ctx, rows, grad):
+        """Each row's scale, softmax coefficient and one-hot weight (arrays): forward's, or
+        for the plain case all ones, scaled by grad."""
+        coef, hit, _, _, scale, _, _, reduction, denom = ctx.parts
+        if coef is None:
+            B = backend(rows)
+            g = grad._array
+            scale = B.broadcast_to(g / denom if reduction == "mean" else g, (rows.shape[0],))
+            coef = hit = B.ones(rows.shape[0], rows._array.dtype)
+        return scale, coef, hit
+
+    @staticmethod
+    def _along_rows(ctx, rows, grad, v):
+        """The change of the output as x moves along v: scale_r coef_r (p v - p sum(p v))."""
+        scale, coef, _ = CrossEntropyBackward._weights(ctx, rows, grad)
+        p = Softmax.apply(rows, 1)
+        pv = p * v
+        return (pv - p * pv.sum(1, keepdim=True)) * Tensor._make(scale * coef)[:, None]
+
+    @staticmethod
+    def _unit(ctx, rows, grad):
+        """unit_r = coef_r softmax(x_r) - T_r: the output for a row scale of 1."""
+        _, coef, hit = CrossEntropyBackward._weights(ctx, rows, grad)
+        t, valid, weight, smoothing = ctx.parts[2], ctx.parts[3], ctx.parts[5], ctx.parts[6]
+        B = backend(rows)
+        n, classes = rows.shape
+        target = B.zeros((n, classes), dtype=rows._array.dtype)
+        target[B.arange(n), t] = hit
+        if smoothing:
+            w_row = 1.0 if weight is None else weight[None, :]
+            target += ((smoothing / classes) * valid)[:, None] * w_row
+        return Softmax.apply(rows, 1) * Tensor._make(coef)[:, None] - Tensor._make(target)
 
 
 class CudaCrossEntropy(Function):

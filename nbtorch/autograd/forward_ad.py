@@ -141,6 +141,11 @@ def make_dual(tensor, tangent, *, level: int | None = None):
             f"while the given forward gradient is of size {list(tangent.shape)}."
         )
     dual = _Alias.apply(tensor)
+    if not tensor._requires_grad and not tensor._tangents:
+        # As in PyTorch, the dual is the base of its own views for forward AD: an in-place
+        # change through one of them (``dual[0].mul_(2)``) updates the dual's tangent, and
+        # never gives ``tensor`` one. (It still shares ``tensor``'s memory and version.)
+        dual._base = None
     _set_tangent(dual, level, tangent)
     return dual
 
