@@ -62,6 +62,7 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
+from ._ops.aliases import *  # noqa: F403  (greater, sgn, fix, split_with_sizes, ...)
 from ._ops.arithmetic import (
     add,
     div,
@@ -81,24 +82,31 @@ from ._ops.binary import *  # noqa: F403
 from ._ops.contract import *  # noqa: F403  (einsum, tensordot, kron, cdist)
 from ._ops.convert import to
 from ._ops.counting import *  # noqa: F403  (unique_consecutive, histogram)
+from ._ops.covariance import *  # noqa: F403  (cov, corrcoef)
 from ._ops.cumulative import *  # noqa: F403  (logcumsumexp, trapezoid, ...)
 from ._ops.decompositions import *  # noqa: F403  (svd, qr, cholesky)
 from ._ops.diagonals import *  # noqa: F403  (diag_embed, diagflat, diagonal_scatter)
 from ._ops.gamma_bessel import *  # noqa: F403  (lgamma, digamma, polygamma, mvlgamma, i0)
+from ._ops.integer_math import *  # noqa: F403  (gcd, lcm, bitwise shifts)
 from ._ops.join import *  # noqa: F403  (every name in join.__all__)
 from ._ops.linalg import *  # noqa: F403
 from ._ops.linalg_extra import *  # noqa: F403  (logdet, slogdet, pinverse, ...)
 from ._ops.logic import *  # noqa: F403
+from ._ops.lu import *  # noqa: F403  (lu, lu_unpack, lu_solve)
 from ._ops.math_extra import *  # noqa: F403  (xlogy, copysign, asinh, logit, ...)
 from ._ops.matmul import bmm, dot, inner, matmul, mm, mv
+from ._ops.matrix_exp import *  # noqa: F403  (matrix_exp)
+from ._ops.memory import *  # noqa: F403  (layout, strided, empty_strided, ...)
 from ._ops.minmax import *  # noqa: F403  (aminmax, cummax, cummin)
 from ._ops.nan_reduce import *  # noqa: F403  (nansum, nanmean)
 from ._ops.nn_activation_extra import *  # noqa: F403  (prelu, rrelu, selu, celu, ...)
 from ._ops.nn_adaptive_pool import *  # noqa: F403  (adaptive_avg_pool1d)
 from ._ops.nn_basic import *  # noqa: F403  (bilinear, cosine_similarity, ...)
+from ._ops.nn_channel_shuffle import *  # noqa: F403  (channel_shuffle)
 from ._ops.nn_conv import *  # noqa: F403  (conv1d, conv2d, conv_transpose2d)
 from ._ops.nn_norm import *  # noqa: F403  (layer_norm, group_norm)
 from ._ops.nn_norm_extra import *  # noqa: F403  (rms_norm)
+from ._ops.nn_pdist import *  # noqa: F403  (pdist)
 from ._ops.nn_pixel_shuffle import *  # noqa: F403  (pixel_shuffle, pixel_unshuffle)
 from ._ops.nn_pool import *  # noqa: F403  (max_pool1d, max_pool2d, avg_pool1d)
 from ._ops.norms import *  # noqa: F403  (dist, renorm)
@@ -106,6 +114,7 @@ from ._ops.place import *  # noqa: F403  (index_put, index_copy, masked_scatter,
 from ._ops.pointwise import *  # noqa: F403  (every name in pointwise.__all__)
 from ._ops.products import *  # noqa: F403  (vdot, addbmm, addr)
 from ._ops.quantile import *  # noqa: F403  (quantile, nanquantile, mode)
+from ._ops.real_numbers import *  # noqa: F403  (conj, real, adjoint, is_complex)
 from ._ops.reduce import *  # noqa: F403
 from ._ops.scan import *  # noqa: F403
 from ._ops.scatter import *  # noqa: F403
@@ -116,6 +125,7 @@ from ._ops.sort import *  # noqa: F403
 from ._ops.special import *  # noqa: F403  (logaddexp, hypot, erfinv, heaviside, ...)
 from ._ops.stack_split import *  # noqa: F403  (dstack, column_stack, hsplit, ...)
 from ._ops.strided import *  # noqa: F403  (as_strided)
+from ._ops.triangular import *  # noqa: F403  (triangular_solve, cholesky_solve, ...)
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from ._threads import get_num_threads, set_num_threads

@@ -159,6 +159,17 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (``x.unbind()[2]`` is output 2);
+        0 for a leaf."""
+        return self._output_nr
+
+    def is_inference(self) -> bool:
+        """Whether this is an inference tensor: always False, since nbtorch's
+        ``inference_mode`` only stops recording (like ``no_grad``) and marks no tensor."""
+        return False
+
+    @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 

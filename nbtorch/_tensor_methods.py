@@ -42,6 +42,8 @@ CREATION_METHODS = {
     "uniform_": random.uniform_, "normal_": random.normal_, "bernoulli_": random.bernoulli_,
     "bernoulli": random.bernoulli, "multinomial": random.multinomial,
     "random_": random.random_, "exponential_": random.exponential_,
+    "cauchy_": random.cauchy_, "geometric_": random.geometric_,
+    "log_normal_": random.log_normal_,
     "fill_": _fill_, "zero_": _zero_,
     "storage": _storage.storage, "untyped_storage": _storage.untyped_storage,
 }

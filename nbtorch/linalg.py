@@ -3,8 +3,9 @@
 
 The differentiable functions themselves live in ``nbtorch._ops.linalg`` (det, inverse,
 solve), ``nbtorch._ops.decompositions`` (svd, qr, eigh, cholesky), ``nbtorch._ops.linalg_extra``
-(pinv, lstsq, slogdet, ...) and ``nbtorch._ops.reduce`` (vector norms); this module gives them
-PyTorch's names.
+(pinv, lstsq, slogdet, ...), ``nbtorch._ops.triangular`` (solve_triangular), ``nbtorch._ops.lu``
+(lu_factor, lu, lu_solve), ``nbtorch._ops.matrix_exp`` and ``nbtorch._ops.reduce`` (vector
+norms); this module gives them PyTorch's names.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ from ._ops.linalg_extra import (
     vecdot,
 )
 from ._ops.linalg_extra import linalg_cross as cross
+from ._ops.lu import linalg_lu as lu
+from ._ops.lu import linalg_lu_solve as lu_solve
+from ._ops.lu import lu_factor, lu_factor_ex
+from ._ops.matrix_exp import matrix_exp
 from ._ops.pointwise import type_name
 from ._ops.reduce import vector_norm
+from ._ops.triangular import solve_triangular
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None):
@@ -81,4 +87,5 @@ def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
 
 __all__ = ["LinAlgError", "det", "inv", "solve", "norm", "vector_norm", "matrix_norm", "svd",
            "svdvals", "qr", "eigh", "eigvalsh", "cholesky", "cholesky_ex", "pinv", "slogdet",
-           "lstsq", "matrix_power", "multi_dot", "matrix_rank", "cond", "vecdot", "cross"]
+           "lstsq", "matrix_power", "multi_dot", "matrix_rank", "cond", "vecdot", "cross",
+           "solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "matrix_exp"]

@@ -342,3 +342,36 @@ def random_(self, low: int = 0, high: int | None = None, *, generator=None) -> T
 def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
     """Fill in place with exponential numbers of rate ``lambd``."""
     return _fill_from(self, _rng(generator).exponential(1.0 / lambd, self._array.shape))
+
+
+def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    """Fill in place with Cauchy numbers, median + sigma * tan(pi (u - 1/2)) for uniform u:
+    a bell curve with tails so heavy that it has no mean (floating point tensors only)."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    if not self.is_floating_point():
+        c_name = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                  "uint8": "unsigned char", "bool": "bool"}[self.dtype.name]
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype "
+                           f"must be a floating point but you specified {c_name}")
+    return _fill_from(self, median + sigma * _rng(generator).standard_cauchy(self._array.shape))
+
+
+def geometric_(self, p: float, *, generator=None) -> Tensor:
+    """Fill in place with geometric numbers: how many tries, each succeeding with
+    probability ``p``, up to and including the first success (1, 2, 3, ...)."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill_from(self, _rng(generator).geometric(p, self._array.shape))
+
+
+def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    """Fill in place with log-normal numbers: e^x for x normal with ``mean`` and ``std``
+    (floating point tensors only)."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    if not self.is_floating_point():
+        from ._ops.pointwise import not_implemented
+
+        raise not_implemented("log_normal", self._array)
+    return _fill_from(self, _rng(generator).lognormal(mean, std, self._array.shape))

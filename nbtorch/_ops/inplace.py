@@ -49,9 +49,11 @@ def assign_result(self, result) -> None:
         )
     src, dst = dt._FROM_NUMPY[result._array.dtype], dt._FROM_NUMPY[self._array.dtype]
     if src.category > dst.category:
+        from .pointwise import type_name
+
         raise RuntimeError(
-            f"result type {src.name.capitalize()} can't be cast to the desired output type "
-            f"{dst.name.capitalize()}"
+            f"result type {type_name(result._array)} can't be cast to the desired output type "
+            f"{type_name(self._array)}"
         )
     base = self._base
     if base is not None and ((_State.grad_enabled and (result._requires_grad
@@ -260,6 +262,42 @@ def apply_(self, callable):
     return self
 
 
+def map_(self, tensor, callable):
+    """Replace every element ``v`` by ``callable(v, w)``, with ``w`` the element of ``tensor``
+    (broadcast to this shape, of this dtype) at the same place, in place. Like ``apply_``: a
+    Python loop, CPU only, not recorded by autograd."""
+    return _map_elements("map_", self, (tensor,), callable)
+
+
+def map2_(self, x, y, callable):
+    """``map_`` with two tensors: every element ``v`` becomes ``callable(v, a, b)``."""
+    return _map_elements("map2_", self, (x, y), callable)
+
+
+def _map_elements(name, self, others, callable):
+    from .._tensor import Tensor
+
+    for i, other in enumerate(others):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument '{'other' if len(others) == 1 else 'xy'[i]}' "
+                            f"(position {i + 1}) must be Tensor, not {type(other).__name__}")
+    if any(t._requires_grad for t in (self, *others)):
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                           f"var.detach().{name}() instead.")
+    if any(t.device.type != "cpu" for t in (self, *others)):
+        raise TypeError(f"{name} is only implemented on CPU tensors")
+    for other in others:
+        if other.dtype is not self.dtype:
+            raise TypeError(f"{name}: expected {self.type()} for 'other' (got {other.type()})")
+    columns = [other.expand(self.shape)._array.reshape(-1).tolist() for other in others]
+    flat = self._array.reshape(-1)  # a view, or a copy when the tensor is not contiguous
+    for i, values in enumerate(zip(flat.tolist(), *columns)):
+        flat[i] = callable(*values)
+    self._array[...] = flat.reshape(self._array.shape)
+    self._bump_version()
+    return self
+
+
 __all__: list = []
 
-TENSOR_METHODS = {"copy_": copy_, "apply_": apply_}
+TENSOR_METHODS = {"copy_": copy_, "apply_": apply_, "map_": map_, "map2_": map2_}
