@@ -1,6 +1,8 @@
 """More activation functions: ``prelu``, ``rrelu``, ``selu``, ``celu``, ``mish``,
 ``hardswish``, ``hardsigmoid``, ``softsign``, ``tanhshrink``, ``threshold``, ``logsigmoid``,
-``softmin``, ``glu``, ``hardshrink``, ``softshrink``.
+``softmin``, ``glu``, ``hardshrink``, ``softshrink``; and the in-place forms of
+``nn.functional`` (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ...), which
+write the result into their input and return it.
 
 Each one is a formula over ops that are already differentiable (``where``, ``elu``,
 ``softplus``, ``hardtanh``, ``tanh``, ...), so none needs a backward of its own: autograd
@@ -198,7 +200,27 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     return rrelu(input, lower, upper, training, inplace=True)
 
 
-__all__ = ["celu", "celu_", "hardshrink", "prelu", "rrelu", "rrelu_", "selu", "selu_",
+def relu_(input: Tensor) -> Tensor:
+    """In-place ``relu``: max(x, 0) written into ``input``, which is returned."""
+    return input.relu_()
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``elu``."""
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place ``leaky_relu``."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place ``hardtanh``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+__all__ = ["celu", "celu_", "hardshrink", "prelu", "relu_", "rrelu", "rrelu_", "selu", "selu_",
            "threshold", "threshold_"]
 
 TENSOR_METHODS = {"hardshrink": hardshrink, "prelu": prelu}

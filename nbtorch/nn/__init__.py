@@ -11,4 +11,4 @@
 from . import functional, init, utils
 from .modules import *
 from .modules import Module
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedBuffer, UninitializedParameter

@@ -25,13 +25,17 @@ from .._ops.nn_activation import (
 from .._ops.nn_activation_extra import (
     celu,
     celu_,
+    elu_,
     glu,
     hardshrink,
     hardsigmoid,
     hardswish,
+    hardtanh_,
+    leaky_relu_,
     logsigmoid,
     mish,
     prelu,
+    relu_,
     rrelu,
     rrelu_,
     selu,
@@ -59,8 +63,12 @@ from .._ops.nn_basic import (
     one_hot,
     pairwise_distance,
 )
+from .._ops.nn_channel_shuffle import channel_shuffle
 from .._ops.nn_conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .._ops.nn_dropout import alpha_dropout, dropout1d, dropout3d, feature_alpha_dropout
 from .._ops.nn_fold import fold, unfold
+from .._ops.nn_grid_sample import affine_grid, grid_sample
+from .._ops.nn_gumbel_softmax import gumbel_softmax
 from .._ops.nn_linear import linear
 from .._ops.nn_loss import (
     binary_cross_entropy,
@@ -73,9 +81,22 @@ from .._ops.nn_loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .._ops.nn_loss_likelihood import gaussian_nll_loss, poisson_nll_loss
+from .._ops.nn_loss_margin import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from .._ops.nn_multihead import multi_head_attention_forward
 from .._ops.nn_norm import batch_norm, group_norm, layer_norm
 from .._ops.nn_norm_extra import instance_norm, local_response_norm, rms_norm
+from .._ops.nn_pdist import pdist
 from .._ops.nn_pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .._ops.nn_pool import (
     adaptive_avg_pool2d,

@@ -212,3 +212,15 @@ class Softshrink(_Shrink):
     """x moved ``lambd`` towards 0, and 0 within ``lambd`` of it."""
 
     _fn = staticmethod(F.softshrink)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every pixel of (N, C, H, W) or (C, H, W) input (dim -3):
+    each pixel gets a probability distribution over the C classes (segmentation maps)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.dim() not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead"
+            )
+        return F.softmax(input, -3)

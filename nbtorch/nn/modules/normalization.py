@@ -54,6 +54,16 @@ class _BatchNorm(Module):
                 self.running_var.fill_(1)
                 self.num_batches_tracked.zero_()
 
+    def reset_parameters(self) -> None:
+        """Running statistics back to mean 0, variance 1; ``weight`` to ones, ``bias`` to
+        zeros (the state of a new layer)."""
+        self.reset_running_stats()
+        with no_grad():
+            if self.weight is not None:
+                self.weight.fill_(1)
+            if self.bias is not None:
+                self.bias.zero_()
+
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() not in self._dims:
             wanted = " or ".join(f"{d}D" for d in self._dims)
