@@ -71,6 +71,34 @@ def test_allocator_reuses_buffers_only_after_they_die(B):
     assert not array._free
 
 
+def test_a_pooled_buffer_outlives_cyclic_garbage_holding_its_handle(B):
+    # Numba frees device memory from a weakref.finalize on the buffer's memory object. Here
+    # a stand-in memory object, held like that by the pooled buffer, records its "free".
+    # The array's handle dies in a reference cycle: the collector runs the finalizers of
+    # everything in the garbage before any __del__, so a buffer reachable only from that
+    # handle would be "freed" and then go back on its free list to be lent again.
+    import weakref
+
+    array = importlib.import_module("nbtorch._backend.cuda.array")
+
+    class Memory:
+        pass
+
+    x = B.empty((5, 3), np.float32)
+    raw = x.buf._return_to[1]
+    freed = []
+    raw.memory_stand_in = Memory()
+    weakref.finalize(raw.memory_stand_in, freed.append, "freed")
+    cycle = [x]
+    cycle.append(cycle)
+    raw_id = id(raw)
+    del x, cycle, raw
+    gc.collect()
+    assert freed == []  # the memory is still there, for the buffer, back in the pool
+    assert any(id(r) == raw_id for r in array._free[(0, np.dtype(np.float32), 15)])
+    assert raw_id not in array._lent
+
+
 def test_batched_im2col_and_col2im_equal_the_cpu_kernels(B):
     from nbtorch._backend import cpu_kernels
 

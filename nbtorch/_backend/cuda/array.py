@@ -461,7 +461,18 @@ def _view_strides(old_shape, old_strides, new_shape):
 # on its list.
 # Kernels run in launch order on one stream, so a buffer reused by a later kernel is only
 # written after the earlier kernels that read it are done.
+#
+# A lent buffer is also kept in ``_lent``, so that it is never garbage itself. Numba frees
+# device memory from a ``weakref.finalize`` on the buffer's memory object. When Python's
+# cycle collector finds garbage (say an autograd graph with a cycle holding a handle), it
+# first runs the finalizers of everything in that garbage, and only then the ``__del__``
+# methods. Were the buffer reachable only from the handle, its memory would be freed (and
+# could be handed to the next allocation) before the handle's ``__del__`` put the buffer
+# back on its free list, to be lent again: two arrays in one piece of memory. On a GPU
+# this failed tests with dead references and wrong values; the simulator has no such
+# finalizer. (``tests/cuda/test_fast_paths.py`` recreates it.)
 _free: dict = {}  # (device, dtype, length) -> buffers ready to be reused
+_lent: dict = {}  # id(buffer) -> buffer, for the buffers handed out through a handle
 POOLING = True
 
 
@@ -478,6 +489,7 @@ def _take(length: int, dtype: np.dtype, device_index: int):
         if not POOLING:
             return raw
         free = _free.setdefault(key, [])
+    _lent[id(raw)] = raw
     return _handle(raw, free)
 
 
@@ -508,7 +520,7 @@ def _handle(raw, free: list):
     cls = _handle_class(type(raw))
     handle = cls.__new__(cls)
     handle.__dict__.update(raw.__dict__)
-    handle._return_to = (free, raw)
+    handle._return_to = (free, raw, _lent)
     return handle
 
 
@@ -523,7 +535,8 @@ def _handle_class(array_class):
 
         def __del__(self):
             if self._return_to is not None:
-                free, raw = self._return_to
+                free, raw, lent = self._return_to
+                lent.pop(id(raw), None)
                 free.append(raw)
 
     PooledBuffer.__qualname__ = PooledBuffer.__name__ = f"Pooled{array_class.__name__}"
