@@ -395,11 +395,12 @@ class CrossEntropyBackward(Function):
     def backward(ctx, v):
         rows, grad = ctx.saved_tensors
         reduction, denom = ctx.parts[7:]
+        p = Softmax.apply(rows, 1)  # one softmax for both gradients
         gx = gg = None
         if ctx.needs_input_grad[0]:
-            gx = CrossEntropyBackward._along_rows(ctx, rows, grad, v)
+            gx = CrossEntropyBackward._along_rows(ctx, p, grad, v)
         if ctx.needs_input_grad[1]:
-            per_row = (CrossEntropyBackward._unit(ctx, rows, grad) * v).sum(1)
+            per_row = (CrossEntropyBackward._unit(ctx, p, grad) * v).sum(1)
             if reduction == "none":
                 gg = per_row.reshape(grad.shape)
             else:
@@ -413,19 +414,21 @@ class CrossEntropyBackward(Function):
         # in grad: t_grad, scaled the way grad is, times the unit rows.
         rows, grad = ctx.saved_tensors
         reduction, denom = ctx.parts[7:]
+        p = Softmax.apply(rows, 1)
         out = None
         if t_rows is not None:
-            out = CrossEntropyBackward._along_rows(ctx, rows, grad, t_rows)
+            out = CrossEntropyBackward._along_rows(ctx, p, grad, t_rows)
         if t_grad is not None:
             t_scale = t_grad / denom if reduction == "mean" else t_grad
-            part = CrossEntropyBackward._unit(ctx, rows, grad) * t_scale.reshape(-1, 1)
+            part = CrossEntropyBackward._unit(ctx, p, grad) * t_scale.reshape(-1, 1)
             out = part if out is None else out + part
         return out
 
     @staticmethod
     def _weights(ctx, rows, grad):
         """Each row's scale, softmax coefficient and one-hot weight (arrays): forward's, or
-        for the plain case all ones, scaled by grad."""
+        for the plain case all ones, scaled by grad (``rows``: any (N, C) tensor of the
+        rows' dtype and device)."""
         coef, hit, _, _, scale, _, _, reduction, denom = ctx.parts
         if coef is None:
             B = backend(rows)
@@ -435,26 +438,26 @@ class CrossEntropyBackward(Function):
         return scale, coef, hit
 
     @staticmethod
-    def _along_rows(ctx, rows, grad, v):
-        """The change of the output as x moves along v: scale_r coef_r (p v - p sum(p v))."""
-        scale, coef, _ = CrossEntropyBackward._weights(ctx, rows, grad)
-        p = Softmax.apply(rows, 1)
+    def _along_rows(ctx, p, grad, v):
+        """The change of the output as x moves along v: scale_r coef_r (p v - p sum(p v)),
+        p the rows' softmax."""
+        scale, coef, _ = CrossEntropyBackward._weights(ctx, p, grad)
         pv = p * v
         return (pv - p * pv.sum(1, keepdim=True)) * Tensor._make(scale * coef)[:, None]
 
     @staticmethod
-    def _unit(ctx, rows, grad):
-        """unit_r = coef_r softmax(x_r) - T_r: the output for a row scale of 1."""
-        _, coef, hit = CrossEntropyBackward._weights(ctx, rows, grad)
+    def _unit(ctx, p, grad):
+        """unit_r = coef_r p_r - T_r, p the rows' softmax: the output for a row scale of 1."""
+        _, coef, hit = CrossEntropyBackward._weights(ctx, p, grad)
         t, valid, weight, smoothing = ctx.parts[2], ctx.parts[3], ctx.parts[5], ctx.parts[6]
-        B = backend(rows)
-        n, classes = rows.shape
-        target = B.zeros((n, classes), dtype=rows._array.dtype)
+        B = backend(p)
+        n, classes = p.shape
+        target = B.zeros((n, classes), dtype=p._array.dtype)
         target[B.arange(n), t] = hit
         if smoothing:
             w_row = 1.0 if weight is None else weight[None, :]
             target += ((smoothing / classes) * valid)[:, None] * w_row
-        return Softmax.apply(rows, 1) * Tensor._make(coef)[:, None] - Tensor._make(target)
+        return p * Tensor._make(coef)[:, None] - Tensor._make(target)
 
 
 class CudaCrossEntropy(Function):
