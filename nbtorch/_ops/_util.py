@@ -160,3 +160,10 @@ def normalize_dims(dim, ndim: int) -> tuple:
 
 def wrap_dim(dim: int, ndim: int, scalar_ok: bool = True) -> int:
     return _wrap_dim(dim, ndim, scalar_ok)
+
+
+def require_tensor(name: str, value, arg: str = "input", position: int = 1) -> None:
+    """PyTorch's TypeError when a function that needs a tensor is given something else."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")

@@ -19,6 +19,7 @@ from .. import _dtype as dt
 from .._creation import zeros_like
 from .._tensor import Tensor
 from . import arithmetic, join, linalg, logic, pointwise, shape
+from ._util import require_tensor
 from .inplace import make_inplace
 from .math_extra import float_power
 
@@ -27,13 +28,6 @@ greater, greater_equal, less, less_equal, not_equal = (logic.gt, logic.ge, logic
 sgn = pointwise.sign  # the sign of a real number (PyTorch's sgn also takes complex z: z / |z|)
 fix = pointwise.trunc  # round toward zero
 unsafe_split, unsafe_chunk = join.split, join.chunk  # PyTorch skips a check; nbtorch does not
-
-
-def require_tensor(name: str, value, arg: str = "input", position: int = 1) -> None:
-    """PyTorch's TypeError when a function that needs a tensor is given something else."""
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
-                        f"{type(value).__name__}")
 
 
 def positive(input: Tensor) -> Tensor:

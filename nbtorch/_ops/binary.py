@@ -9,7 +9,7 @@ smooth (the kink of ``clamp`` or ``maximum``), PyTorch's choice of one-sided der
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ._util import backend, binary_arrays, promoted_dtype
+from ._util import backend, binary_arrays, promoted_dtype, require_tensor
 from .logic import logical_and, logical_or
 from .pointwise import (
     FloorDivide,
@@ -155,12 +155,8 @@ class Minimum(_MaxMin):
 
 def _require_tensors(name, input, other):
     """PyTorch's TypeError for a Python number where these functions need tensors."""
-    from .._tensor import Tensor
-
-    for arg, pos, value in (("input", 1, input), ("other", 2, other)):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                            f"{type(value).__name__}")
+    require_tensor(name, input)
+    require_tensor(name, other, "other", 2)
 
 
 def maximum(input, other):

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor
-from .aliases import require_tensor
+from ._util import require_tensor
 from .pointwise import type_name
 
 

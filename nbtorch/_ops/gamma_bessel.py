@@ -39,7 +39,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._util import backend, binary_arrays, unary_float
+from ._util import backend, binary_arrays, require_tensor, unary_float
 from .arithmetic import _save_operands, _saved_or_scalars
 from .pointwise import _Unary, sign, where
 
@@ -167,12 +167,6 @@ def _check_int(name: str, arg: str, position: int, value) -> None:
                         f"{type(value).__name__}")
 
 
-def _check_tensor(name: str, position: int, value) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position {position}) must be Tensor, "
-                        f"not {type(value).__name__}")
-
-
 def lgamma(input: Tensor) -> Tensor:
     """log |Gamma(x)|, the logarithm of the gamma function's magnitude (Gamma(n) = (n-1)!
     for whole n > 0): +inf at its poles 0, -1, -2, ...; its derivative is ``digamma``."""
@@ -189,7 +183,7 @@ def polygamma(n: int, input: Tensor) -> Tensor:
     """The n-th derivative of ``digamma`` (n >= 0; ``polygamma(0, x)`` is ``digamma(x)``),
     computed as (-1)^(n+1) n! zeta(n + 1, x) for n >= 1."""
     _check_int("polygamma", "n", 1, n)
-    _check_tensor("polygamma", 2, input)
+    require_tensor("polygamma", input, position=2)
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return Polygamma.apply(input, int(n))
@@ -200,7 +194,7 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     pi^(p(p-1)/4) prod_{i < p} Gamma(x - i/2), which normalizes the Wishart distribution.
     It is defined for x > (p - 1)/2; below, PyTorch no longer raises an error but returns
     the sum of the ``lgamma`` terms all the same, and so do we."""
-    _check_tensor("mvlgamma", 1, input)
+    require_tensor("mvlgamma", input)
     _check_int("mvlgamma", "p", 2, p)
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")

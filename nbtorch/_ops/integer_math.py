@@ -24,8 +24,7 @@ import numpy as np
 from .._creation import tensor
 from .._tensor import Tensor
 from ..autograd.function import _as_broadcast_error
-from ._util import backend, binary_arrays, promoted_dtype
-from .aliases import require_tensor
+from ._util import backend, binary_arrays, promoted_dtype, require_tensor
 from .pointwise import not_implemented, reflect, where
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._creation import eye
 from .._tensor import Tensor
-from .aliases import require_tensor
+from ._util import require_tensor
 from .linalg import _check_square
 
 TERMS = 18  # the degree of the Taylor polynomial

@@ -22,8 +22,7 @@ import warnings
 from .. import _dtype as dt
 from .._creation import ones_like
 from .._tensor import Tensor
-from ._util import backend, unary_float
-from .aliases import require_tensor
+from ._util import backend, require_tensor, unary_float
 from .pointwise import _Step
 
 
